@@ -64,6 +64,12 @@ class Operation:
     responses: list[Response]
 
     @property
+    def sends_idempotency_key(self) -> bool:
+        """POSTs always get a key; other methods when the spec requires the header."""
+        declared = [p for p in self.headers if p.name.lower() == "idempotency-key"]
+        return self.method == "POST" or any(p.required for p in declared)
+
+    @property
     def path_params(self) -> list[Parameter]:
         return [p for p in self.parameters if p.location == "path"]
 

@@ -37,6 +37,16 @@ def package_name(version: str) -> str:
     return "v" + re.sub(r"\W", "_", version)
 
 
+def webhook_format(version: str) -> str:
+    """The webhook signature class of a version: dated versions before the switch sign the raw
+    body; later and undated ones (an ``unreleased`` folder) use the timestamped format."""
+    from acpforge.wire.webhook_signature import TIMESTAMPED_SINCE
+
+    if layout.is_dated_version(version) and version < TIMESTAMPED_SINCE:
+        return "RawBodyHmac"
+    return "TimestampedHmac"
+
+
 def _spec_name(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
@@ -65,7 +75,9 @@ def generate_version(specs: layout.VersionSpecs, root: Path, result: Result) -> 
         }
         if api.is_webhook:
             header = next(p.name for o in api.operations for p in o.headers if p.name.lower() == model.WEBHOOK_SIGNATURE_HEADER)
-            files[f"{base}/signing.py"] = render.render_template("signing.py.jinja", api=api, signature_header=header)
+            files[f"{base}/signing.py"] = render.render_template(
+                "signing.py.jinja", api=api, signature_header=header, signature_format=webhook_format(specs.version)
+            )
         else:
             bundle_name = f"{api_name}.openapi.json"
             files[f"{pkg}/conformance/{bundle_name}"] = json.dumps(bundle.document, indent=1, ensure_ascii=False) + "\n"

@@ -7,6 +7,7 @@ timestamps, no absolute paths, sorted iteration everywhere.
 
 from __future__ import annotations
 
+import copy
 import json
 import warnings
 from dataclasses import dataclass
@@ -66,7 +67,7 @@ def render_models(bundle: Bundle, api: ApiModel) -> str:
     """Pydantic v2 models of every component schema, via datamodel-code-generator's Python API."""
     from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
 
-    text = json.dumps(bundle.document, sort_keys=False, ensure_ascii=False)
+    text = json.dumps(open_objects(copy.deepcopy(bundle.document)), sort_keys=False, ensure_ascii=False)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -109,6 +110,26 @@ def render_models(bundle: Bundle, api: ApiModel) -> str:
         raise SpecError(SpecProblem(SpecLocation(bundle.source.path), "model generation produced no module", "models"))
     _check_names(bundle, api, output)
     return output
+
+
+def open_objects(node: Any) -> Any:
+    """Spell out JSON Schema's default ``additionalProperties: true`` on every object schema.
+
+    datamodel-code-generator otherwise gives open objects pydantic's default
+    ``extra="ignore"``, which silently drops fields a caller set.  This is
+    done on the copy handed to the model generator only: in the bundled spec
+    it would change what ``unevaluatedProperties: false`` closes.
+    """
+    if isinstance(node, dict):
+        is_object = node.get("type") == "object" or "properties" in node
+        if is_object and "additionalProperties" not in node and "unevaluatedProperties" not in node:
+            node["additionalProperties"] = True
+        for value in node.values():
+            open_objects(value)
+    elif isinstance(node, list):
+        for value in node:
+            open_objects(value)
+    return node
 
 
 def _check_names(bundle: Bundle, api: ApiModel, models_source: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -24,29 +25,34 @@ from acpforge.wire.request_signing import (
 )
 
 
-def read_body(path: str) -> bytes:
-    """Read a request body from a file, or from stdin for ``-``."""
-    if path == "-":
-        return click.get_binary_stream("stdin").read()
+def read_body(source: BinaryIO) -> bytes:
+    """Read a request body from the file (or stdin) that click opened."""
+    if source.isatty():
+        raise click.UsageError("no body: pass --body FILE, or pipe the JSON into stdin")
     try:
-        return Path(path).read_bytes()
+        return source.read()
     except OSError as exc:
-        raise click.BadParameter(f"cannot read {path}: {exc.strerror}", param_hint="--body")
+        raise click.BadParameter(f"cannot read the body: {exc}", param_hint="--body") from None
 
 
 def read_key(path: str, option: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        raise click.BadParameter(f"cannot read {path}: {exc.strerror}", param_hint=option)
+        raise click.BadParameter(f"cannot read {path}: {exc.strerror}", param_hint=option) from None
 
 
 def _write_private_key(out: Path, pem: bytes, force: bool) -> None:
     if out.exists() and not force:
         raise click.BadParameter(f"{out} exists; pass --force to overwrite", param_hint="--out")
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot write {out}: {exc.strerror}", param_hint="--out"
+        ) from None
 
 
 def _generate(alg: str, out: str | None, force: bool) -> None:
@@ -96,9 +102,9 @@ def _emit(signer: RequestSigner, canonical: bytes, headers: dict[str, str], fmt:
 @click.command(
     "sign",
     epilog=(
-        "Examples:\n\n"
-        "  acpforge sign --generate-key ed25519 --out client.pem > client.pub.pem\n\n"
-        "  acpforge sign --key client.pem --body request.json\n\n"
+        "\b\nExamples:\n"
+        "  acpforge sign --generate-key ed25519 --out client.pem > client.pub.pem\n"
+        "  acpforge sign --key client.pem --body request.json\n"
         '  echo \'{"b":1,"a":2}\' | acpforge sign --key client.pem --format json'
     ),
 )
@@ -111,11 +117,11 @@ def _emit(signer: RequestSigner, canonical: bytes, headers: dict[str, str], fmt:
 )
 @click.option(
     "--body",
-    "body_path",
+    "body_file",
     default="-",
     show_default=True,
     metavar="FILE|-",
-    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+    type=click.File("rb"),
     help="JSON body to sign; '-' reads stdin.",
 )
 @click.option(
@@ -148,7 +154,7 @@ def _emit(signer: RequestSigner, canonical: bytes, headers: dict[str, str], fmt:
 @click.option("--force", is_flag=True, help="Let --generate-key overwrite an existing --out file.")
 def command(
     key_path: str | None,
-    body_path: str,
+    body_file: BinaryIO,
     cover_timestamp: bool,
     timestamp: str | None,
     fmt: str,
@@ -173,7 +179,7 @@ def command(
         raise click.UsageError("--key PRIVATE.pem is required (or --generate-key ALG --out FILE)")
     _check_timestamp(timestamp)
     signer = _signer(key_path, cover_timestamp)
-    body = read_body(body_path)
+    body = read_body(body_file)
     try:
         canonical = canonical_body(body)
     except SignatureError as exc:

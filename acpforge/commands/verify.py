@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import Any, BinaryIO, NoReturn
 
 import click
 
@@ -105,11 +105,11 @@ def _verify_webhook(values: dict[str, Any], body: bytes, now: datetime | None) -
 @click.command(
     "verify",
     epilog=(
-        "Examples:\n\n"
-        "  acpforge verify --public-key client.pub.pem --signature SIG "
-        "--timestamp 2026-04-17T10:30:00Z --body request.json\n\n"
-        "  acpforge verify --webhook --secret whsec --api-version 2026-04-17 "
-        "--header 't=1776421800,v1=...' --body event.json\n\n"
+        "\b\nExamples:\n"
+        "  acpforge verify --public-key client.pub.pem --body request.json \\\n"
+        "      --signature SIG --timestamp 2026-04-17T10:30:00Z\n"
+        "  acpforge verify --webhook --secret whsec_... --api-version 2026-04-17 \\\n"
+        "      --header 't=1776421800,v1=...' --body event.json\n\n"
         "Exit status: 0 valid, 1 invalid (reason on stderr), 2 bad usage or input."
     ),
 )
@@ -123,11 +123,11 @@ def _verify_webhook(values: dict[str, Any], body: bytes, now: datetime | None) -
 @click.option("--timestamp", metavar="T", help="Value of the Timestamp header (RFC 3339).")
 @click.option(
     "--body",
-    "body_path",
+    "body_file",
     default="-",
     show_default=True,
     metavar="FILE|-",
-    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+    type=click.File("rb"),
     help="Body as received; '-' reads stdin.",
 )
 @click.option(
@@ -159,7 +159,7 @@ def _verify_webhook(values: dict[str, Any], body: bytes, now: datetime | None) -
     type=click.Choice(["hex", "base64"]),
     help="Encoding of the raw-body HMAC before 2026-04-17 [default: hex].",
 )
-def command(webhook: bool, body_path: str, now: str | None, **values: object) -> None:
+def command(webhook: bool, body_file: BinaryIO, now: str | None, **values: object) -> None:
     """Verify a detached request signature, or (--webhook) a webhook signature.
 
     Request mode checks Signature/Timestamp over the RFC 8785 canonical form
@@ -170,6 +170,6 @@ def command(webhook: bool, body_path: str, now: str | None, **values: object) ->
     """
     _check_mode(webhook, values)
     moment = _parse_now(now)
-    body = read_body(body_path)
+    body = read_body(body_file)
     check = _verify_webhook if webhook else _verify_request
     click.echo(check(values, body, moment))

@@ -64,7 +64,7 @@ class Call:
     headers: Mapping[str, Any]
     success: Mapping[str, type[BaseModel] | None]
     error_model: type[BaseModel] | None
-    idempotent_post: bool = True
+    send_idempotency_key: bool = False
 
 
 def _header_value(value: Any) -> str:
@@ -141,7 +141,7 @@ class _Base:
         given = {name: value for name, value in call.headers.items() if value is not None}
         if self.api_version and "API-Version" not in given:
             headers["API-Version"] = self.api_version
-        if call.method == "POST" and call.idempotent_post and "Idempotency-Key" not in given:
+        if call.send_idempotency_key and "Idempotency-Key" not in given:
             headers["Idempotency-Key"] = str(uuid.uuid4())
         headers.setdefault("Request-Id", str(uuid.uuid4()))
         headers.setdefault("Timestamp", _header_value(datetime.now(timezone.utc).replace(microsecond=0)))

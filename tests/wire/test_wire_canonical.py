@@ -72,7 +72,7 @@ def test_number_literals_from_raw_json(literal: str, expected: bytes) -> None:
 
 
 def test_strings_escape_only_what_jcs_requires() -> None:
-    raw = '["\\u00e9", "\\u001f", "\\t\\b\\f", "\\/", "<>&", "\\ud83d\\ude00"]'.encode()
+    raw = b'["\\u00e9", "\\u001f", "\\t\\b\\f", "\\/", "<>&", "\\ud83d\\ude00"]'
     assert canonicalize_bytes(raw) == '["é","\\u001f","\\t\\b\\f","/","<>&","😀"]'.encode()
 
 

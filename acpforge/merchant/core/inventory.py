@@ -109,7 +109,7 @@ class Inventory:
                 if free is None:  # unlimited
                     results.append(LineReservation(index, item_id, qty, qty, None))
                     continue
-                free -= held[item_id]
+                free -= held.get(item_id, 0)
                 if qty <= free or allow_oversell:
                     held[item_id] += qty
                     results.append(LineReservation(index, item_id, qty, qty, max(free, 0)))

@@ -52,6 +52,7 @@ __all__ = [
     "STANDARD",
     "EXPRESS",
     "DIGITAL",
+    "DEFAULT_RATES",
 ]
 
 STANDARD = "ship_standard"
@@ -126,9 +127,10 @@ DEFAULT_RATES = ShippingRates(
 
 
 class ShippingCalculator:
-    def __init__(self, clock: Clock, rates: ShippingRates = DEFAULT_RATES) -> None:
+    def __init__(self, clock: Clock, rates: ShippingRates = DEFAULT_RATES, currency: str = "usd") -> None:
         self._clock = clock
         self._rates = rates
+        self._currency = currency
 
     def options(
         self,
@@ -207,11 +209,13 @@ class ShippingCalculator:
             split = len(shipments) > 1
             if level == STANDARD:
                 title = "Standard shipping"
-                subtitle = f"{d_min}-{d_max} business days" + (" - free over $100" if zone.free_standard_threshold else "")
+                subtitle = f"{d_min}-{d_max} days"
+                if zone.free_standard_threshold is not None:
+                    subtitle += f", free from {zone.free_standard_threshold // 100} {self._currency}"
                 carrier = self._rates.standard_carrier
             else:
                 title = "Express shipping"
-                subtitle = f"{d_min}-{d_max} business days"
+                subtitle = f"{d_min}-{d_max} days"
                 carrier = self._rates.express_carrier
             if split:
                 subtitle += f" (ships in {len(shipments)} packages)"

@@ -29,6 +29,7 @@ from enum import StrEnum
 from .addresses import Address, validate_address
 from .clock import Clock, IdGenerator
 from .errors import DomainError, ErrorKind
+from .storage import InMemoryRepository, Repository
 
 __all__ = [
     "CardDetails",
@@ -216,10 +217,17 @@ class Vault:
     can be redeemed once, for any session, merchant, amount and currency.
     """
 
-    def __init__(self, clock: Clock, ids: IdGenerator, *, require_allowance: bool = True) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        ids: IdGenerator,
+        *,
+        tokens: Repository[TokenInfo] | None = None,
+        require_allowance: bool = True,
+    ) -> None:
         self._clock = clock
         self._ids = ids
-        self._tokens: dict[str, TokenInfo] = {}
+        self._tokens: Repository[TokenInfo] = tokens if tokens is not None else InMemoryRepository()
         self._lock = threading.Lock()
         self.require_allowance = require_allowance
 
@@ -353,7 +361,7 @@ class Vault:
             _pan=number,
         )
         with self._lock:
-            self._tokens[token_id] = info
+            self._tokens.put(token_id, info)
         return IssuedToken(info.id, info.created, dict(info.metadata))
 
     # -- redeem ----------------------------------------------------------------------
@@ -382,7 +390,9 @@ class Vault:
         """Check and mark used, atomically (a token pays once).  Raises ``TokenRefused``."""
         with self._lock:
             card = self._check(token_id, amount, currency, checkout_session_id, merchant_id)
-            self._tokens[token_id] = replace(self._tokens[token_id], used_at=self._clock.now(), used_for=charge_id)
+            stored = self._tokens.get(token_id)
+            assert stored is not None
+            self._tokens.put(token_id, replace(stored, used_at=self._clock.now(), used_for=charge_id))
             return card
 
     def _check(self, token_id: str, amount: int, currency: str, session_id: str, merchant_id: str) -> ProcessorCard:

@@ -63,6 +63,7 @@ class AgenticCheckoutClient(SyncClient):
                     "200": models.CheckoutSession,
                 },
                 error_model=models.Error,
+                send_idempotency_key=True,
             )
         )
 
@@ -99,6 +100,7 @@ class AgenticCheckoutClient(SyncClient):
                     "200": models.CheckoutSessionWithOrder,
                 },
                 error_model=models.Error,
+                send_idempotency_key=True,
             )
         )
 
@@ -134,6 +136,7 @@ class AgenticCheckoutClient(SyncClient):
                     "201": models.CheckoutSession,
                 },
                 error_model=models.Error,
+                send_idempotency_key=True,
             )
         )
 
@@ -169,6 +172,7 @@ class AgenticCheckoutClient(SyncClient):
                     "200": models.CheckoutSession,
                 },
                 error_model=models.Error,
+                send_idempotency_key=False,
             )
         )
 
@@ -205,6 +209,7 @@ class AgenticCheckoutClient(SyncClient):
                     "200": models.CheckoutSession,
                 },
                 error_model=models.Error,
+                send_idempotency_key=True,
             )
         )
 
@@ -246,6 +251,7 @@ class AsyncAgenticCheckoutClient(AsyncClient):
                     "200": models.CheckoutSession,
                 },
                 error_model=models.Error,
+                send_idempotency_key=True,
             )
         )
 
@@ -282,6 +288,7 @@ class AsyncAgenticCheckoutClient(AsyncClient):
                     "200": models.CheckoutSessionWithOrder,
                 },
                 error_model=models.Error,
+                send_idempotency_key=True,
             )
         )
 
@@ -317,6 +324,7 @@ class AsyncAgenticCheckoutClient(AsyncClient):
                     "201": models.CheckoutSession,
                 },
                 error_model=models.Error,
+                send_idempotency_key=True,
             )
         )
 
@@ -352,6 +360,7 @@ class AsyncAgenticCheckoutClient(AsyncClient):
                     "200": models.CheckoutSession,
                 },
                 error_model=models.Error,
+                send_idempotency_key=False,
             )
         )
 
@@ -388,5 +397,6 @@ class AsyncAgenticCheckoutClient(AsyncClient):
                     "200": models.CheckoutSession,
                 },
                 error_model=models.Error,
+                send_idempotency_key=True,
             )
         )

@@ -40,6 +40,9 @@ class Buyer(BaseModel):
 
 
 class CheckoutSessionBase(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     id: str = Field(..., description="The session's id, chosen by the merchant.")
     buyer: Buyer | None = None
     payment_provider: PaymentProvider | None = None

@@ -57,6 +57,7 @@ class AgenticCheckoutWebhookClient(SyncClient):
                     "200": models.PostOrderEventsResponse,
                 },
                 error_model=models.Error,
+                send_idempotency_key=True,
             )
         )
 
@@ -92,5 +93,6 @@ class AsyncAgenticCheckoutWebhookClient(AsyncClient):
                     "200": models.PostOrderEventsResponse,
                 },
                 error_model=models.Error,
+                send_idempotency_key=True,
             )
         )

@@ -40,6 +40,9 @@ class EventDataOrder(BaseModel):
 
 
 class PostOrderEventsResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
     received: bool = Field(..., description="True when the platform accepted the event.")
     request_id: str | None = Field(
         None, description="The platform's id for this delivery, for support requests."

@@ -6,17 +6,16 @@
 
 The merchant signs the raw event body with the shared secret; the platform's
 receiver verifies the ``Merchant-Signature`` header before trusting the event.
-The format (raw-body HMAC or timestamped ``t=...,v1=...``) comes from
-``acpforge.wire.webhook_signature.format_for_version``.
+Format: ``RawBodyHmac`` (HMAC-SHA256 of the raw body, lowercase hex).
 """
 
 from __future__ import annotations
 
-from acpforge.wire.webhook_signature import WebhookSignatureError, format_for_version
+from acpforge.wire.webhook_signature import RawBodyHmac, WebhookSignatureError
 
 API_VERSION = "2025-09-29"
 SIGNATURE_HEADER = "Merchant-Signature"
-FORMAT = format_for_version(API_VERSION)
+FORMAT = RawBodyHmac()
 
 __all__ = [
     "FORMAT",

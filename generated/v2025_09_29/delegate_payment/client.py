@@ -63,6 +63,7 @@ class DelegatePaymentClient(SyncClient):
                     "201": models.DelegatePaymentResponse,
                 },
                 error_model=models.Error,
+                send_idempotency_key=True,
             )
         )
 
@@ -104,5 +105,6 @@ class AsyncDelegatePaymentClient(AsyncClient):
                     "201": models.DelegatePaymentResponse,
                 },
                 error_model=models.Error,
+                send_idempotency_key=True,
             )
         )

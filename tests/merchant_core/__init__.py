@@ -1,0 +1,1 @@
+"""Tests of the version-free reference-merchant core (acpforge.merchant.core)."""
