@@ -9,6 +9,8 @@ import click
 # name -> (module under acpforge.commands, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("generate", "Generate models, server stubs, clients, webhooks and tests from specs."),
+    "lint": ("lint", "Check specs for defects (validity, examples, dialect, compositions, drift, ACP rules)."),
+    "diff": ("diff", "Classify the changes between two spec versions as breaking for clients or servers."),
     "sign": ("sign", "Sign a JSON request body: RFC 8785 canonical form plus Signature and Timestamp headers."),
     "verify": ("verify", "Verify a request signature, or (--webhook) a webhook Merchant-Signature."),
 }

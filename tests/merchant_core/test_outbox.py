@@ -113,9 +113,7 @@ def assert_per_order_ordering(deliveries):
         by_order.setdefault(call["data"]["order_id"], []).append(call["data"]["sequence"])
     for sequences in by_order.values():
         assert sequences == sorted(sequences)
-    for call in deliveries:
-        pass
-    firsts = {}
+    firsts: dict[str, str] = {}
     for call in deliveries:
         firsts.setdefault(call["data"]["order_id"], call["data"]["type"])
     assert set(firsts.values()) == {"order_created"}
@@ -191,10 +189,9 @@ async def test_failing_order_does_not_block_other_orders_nor_reorder_its_own():
     async with serve(receiver) as url:
         async with Outbox(serialize=serialize, url=url, policy=RetryPolicy(base_delay=0.05, factor=1.0, max_delay=0.05, jitter=None)) as outbox:
             outbox.attach(core.events)
+            blocked_order.update(id="ord_000001", left=4)  # the first order's deliveries fail 4 times
             a = ready_session(core)
-            a_order_id = a.id  # placeholder to compute the order id below
-            blocked_order.update(id="ord_000001", left=4)
-            a_order = core.checkout.complete(a_order_id, issue_token(core, a)).order
+            a_order = core.checkout.complete(a.id, issue_token(core, a)).order
             assert a_order.id == "ord_000001"
             core.orders.update_status(a_order.id, "confirmed")
             b = ready_session(core, items=[("item_mug", 1)])
@@ -218,18 +215,17 @@ async def test_url_configured_late_and_connection_errors_lose_nothing():
     receiver = Receiver()
     outbox = Outbox(serialize=serialize, policy=FAST)  # no URL yet
     outbox.attach(core.events)
-    async with serve(receiver) as url:
-        async with outbox:
-            events = produce_events(core)
-            await asyncio.sleep(0.05)
-            assert len(outbox.pending()) == len(events)  # waiting for a URL
-            outbox.set_url(closed_port_url())  # connection refused: retried
-            await asyncio.sleep(0.15)
-            assert len(outbox.pending()) == len(events)
-            assert any(a.error and "Connect" in a.error for a in outbox.attempts())
-            outbox.set_url(url)  # the certifier tells us where its receiver is
-            assert outbox.url == url
-            assert await outbox.flush(timeout=5)
+    async with serve(receiver) as url, outbox:
+        events = produce_events(core)
+        await asyncio.sleep(0.05)
+        assert len(outbox.pending()) == len(events)  # waiting for a URL
+        outbox.set_url(closed_port_url())  # connection refused: retried
+        await asyncio.sleep(0.15)
+        assert len(outbox.pending()) == len(events)
+        assert any(a.error and "Connect" in a.error for a in outbox.attempts())
+        outbox.set_url(url)  # the certifier tells us where its receiver is
+        assert outbox.url == url
+        assert await outbox.flush(timeout=5)
     assert sorted(c["data"]["id"] for c in receiver.delivered()) == sorted(e.id for e in events)
     assert outbox.dead_letters() == []
 
@@ -322,11 +318,10 @@ async def test_serializer_failure_is_dead_lettered_not_lost():
             raise ValueError("cannot serialize")
         return serialize(event)
 
-    async with serve(receiver) as url:
-        async with Outbox(serialize=picky, url=url, policy=FAST) as outbox:
-            outbox.attach(core.events)
-            produce_events(core)
-            assert await outbox.flush(timeout=5)
+    async with serve(receiver) as url, Outbox(serialize=picky, url=url, policy=FAST) as outbox:
+        outbox.attach(core.events)
+        produce_events(core)
+        assert await outbox.flush(timeout=5)
     assert [d.event.order.id for d in outbox.dead_letters()] == ["ord_000002", "ord_000002"]
     assert "serialize failed" in outbox.dead_letters()[0].dead_reason
     assert len(receiver.delivered()) == 3

@@ -1,7 +1,12 @@
 import pytest
 
 from acpforge.merchant.core import AuthenticationResult, DomainError, ManualClock, SequentialIds
-from acpforge.merchant.core.processor import TEST_CARDS, ChargeOutcome, PaymentProcessor, describe_test_cards
+from acpforge.merchant.core.processor import (
+    TEST_CARDS,
+    ChargeOutcome,
+    PaymentProcessor,
+    describe_test_cards,
+)
 from acpforge.merchant.core.vault import ProcessorCard, luhn_valid
 
 

@@ -5,12 +5,29 @@ from datetime import timedelta
 import pytest
 
 from acpforge.merchant.core import (
-    UNSET, AuthenticationResult, Buyer, DomainError, ErrorKind, EventType, MessageCode, OrderStatus, SessionStatus,
+    UNSET,
+    AuthenticationResult,
+    Buyer,
+    DomainError,
+    ErrorKind,
+    EventType,
+    MessageCode,
+    OrderStatus,
+    SessionStatus,
     check_session_invariants,
 )
 
 from .support import (
-    ADDR_NY, ADDR_SF, APPROVE, BASE_URL, DECLINE, INSUFFICIENT, MERCHANT_ID, THREE_DS, issue_token, make_core,
+    ADDR_NY,
+    ADDR_SF,
+    APPROVE,
+    BASE_URL,
+    DECLINE,
+    INSUFFICIENT,
+    MERCHANT_ID,
+    THREE_DS,
+    issue_token,
+    make_core,
     ready_session,
 )
 

@@ -2,7 +2,13 @@ from datetime import timedelta
 
 from acpforge.merchant.core import ManualClock, MessageCode, SessionStatus
 from acpforge.merchant.core.catalog import default_catalog
-from acpforge.merchant.core.shipping import DIGITAL, EXPRESS, STANDARD, ShippableLine, ShippingCalculator
+from acpforge.merchant.core.shipping import (
+    DIGITAL,
+    EXPRESS,
+    STANDARD,
+    ShippableLine,
+    ShippingCalculator,
+)
 
 from .support import ADDR_BAD_STATE, ADDR_LONDON, ADDR_SF, make_core
 
@@ -56,7 +62,7 @@ def test_split_shipment_is_one_option_with_aggregate_totals():
     clock = ManualClock()
     calc = ShippingCalculator(clock)
     lines = [line("item_tshirt", 1), line("item_hoodie", 1)]  # east + west
-    standard, express = calc.options(lines, ADDR_SF, 0)
+    standard, _express = calc.options(lines, ADDR_SF, 0)
     assert len(standard.shipments) == 2
     assert standard.subtotal == sum(s.amount for s in standard.shipments) == 500 + 600
     assert standard.earliest_delivery_time == max(s.earliest_delivery_time for s in standard.shipments)

@@ -4,7 +4,13 @@ import threading
 
 import pytest
 
-from acpforge.merchant.core import REGISTRY, Faults, InMemoryStorage, MessageCode, check_session_invariants
+from acpforge.merchant.core import (
+    REGISTRY,
+    Faults,
+    InMemoryStorage,
+    MessageCode,
+    check_session_invariants,
+)
 from acpforge.merchant.core.faults import CORE_FAULTS, FaultRegistry
 
 from .support import ADDR_SF, APPROVE, DECLINE, issue_token, make_core

@@ -1,5 +1,6 @@
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from acpforge.merchant.core.tax import DEFAULT_TAX_TABLE, round_half_even_div, tax_on
 

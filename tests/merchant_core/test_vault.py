@@ -1,13 +1,21 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from acpforge.merchant.core import (
-    Address, Allowance, CardDetails, ManualClock, RiskSignal, SequentialIds, TokenRefused, Vault, VaultRejected,
+    Address,
+    Allowance,
+    CardDetails,
+    ManualClock,
+    RiskSignal,
+    SequentialIds,
+    TokenRefused,
+    Vault,
+    VaultRejected,
 )
 from acpforge.merchant.core.vault import RefusalCode, card_brand, luhn_valid
 
-NOW = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture

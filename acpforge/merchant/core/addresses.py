@@ -27,13 +27,13 @@ from dataclasses import dataclass, replace
 from .model import MessageCode
 
 __all__ = [
-    "Address",
-    "AddressProblem",
-    "validate_address",
-    "normalize_address",
+    "CA_PROVINCES",
     "SUPPORTED_COUNTRIES",
     "US_STATES",
-    "CA_PROVINCES",
+    "Address",
+    "AddressProblem",
+    "normalize_address",
+    "validate_address",
 ]
 
 
@@ -67,10 +67,9 @@ SUPPORTED_COUNTRIES: dict[str, str] = {
 }
 
 US_STATES: frozenset[str] = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
-    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR".split()
+    ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"]
 )
-CA_PROVINCES: frozenset[str] = frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
+CA_PROVINCES: frozenset[str] = frozenset(["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"])
 
 _POSTAL = {
     "US": re.compile(r"^\d{5}(-\d{4})?$"),
@@ -134,7 +133,7 @@ def validate_address(address: Address | None) -> list[AddressProblem]:
         else:
             msg = f"We do not ship to country {country!r}; we serve {', '.join(SUPPORTED_COUNTRIES)}."
         problems.append(AddressProblem("country", MessageCode.INVALID, msg))
-    if getattr(address, "state", None) is not None and not isinstance(getattr(address, "state"), str):
+    if getattr(address, "state", None) is not None and not isinstance(address.state, str):
         problems.append(AddressProblem("state", MessageCode.INVALID, "State must be text."))
     elif country == "US":
         if not state:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-__all__ = ["Product", "Catalog", "DEFAULT_PRODUCTS", "default_catalog", "CURRENCY", "ITEM_IDS"]
+__all__ = ["CURRENCY", "DEFAULT_PRODUCTS", "ITEM_IDS", "Catalog", "Product", "default_catalog"]
 
 CURRENCY = "usd"
 _BASE = "https://merchant.example"

@@ -11,10 +11,10 @@ import itertools
 import secrets
 import threading
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-__all__ = ["Clock", "SystemClock", "ManualClock", "IdGenerator", "RandomIds", "SequentialIds"]
+__all__ = ["Clock", "IdGenerator", "ManualClock", "RandomIds", "SequentialIds", "SystemClock"]
 
 
 class Clock(Protocol):
@@ -27,17 +27,17 @@ class SystemClock:
     """The wall clock (UTC, truncated to whole microseconds as datetime is)."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class ManualClock:
     """A clock that only moves when told to."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        start = start or datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
+        start = start or datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
         if start.tzinfo is None:
             raise ValueError("ManualClock needs a timezone-aware start time")
-        self._now = start.astimezone(timezone.utc)
+        self._now = start.astimezone(UTC)
 
     def now(self) -> datetime:
         return self._now
@@ -50,7 +50,7 @@ class ManualClock:
     def set(self, when: datetime) -> None:
         if when.tzinfo is None:
             raise ValueError("ManualClock needs timezone-aware times")
-        self._now = when.astimezone(timezone.utc)
+        self._now = when.astimezone(UTC)
 
 
 class IdGenerator(Protocol):

@@ -64,9 +64,9 @@ class DomainError(Exception):
         )
 
     @classmethod
-    def not_found(cls, what: str, ident: str, *, param: str | None = None) -> "DomainError":
+    def not_found(cls, what: str, ident: str, *, param: str | None = None) -> DomainError:
         return cls("not_found", f"{what} {ident!r} not found", param=param, kind=ErrorKind.NOT_FOUND)
 
     @classmethod
-    def invalid(cls, message: str, *, param: str | None = None, code: str = "invalid") -> "DomainError":
+    def invalid(cls, message: str, *, param: str | None = None, code: str = "invalid") -> DomainError:
         return cls(code, message, param=param, kind=ErrorKind.INVALID_REQUEST)

@@ -28,7 +28,7 @@ from .clock import Clock, IdGenerator
 if TYPE_CHECKING:
     from .orders import Order
 
-__all__ = ["EventType", "OrderEvent", "EventLog"]
+__all__ = ["EventLog", "EventType", "OrderEvent"]
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class OrderEvent:
     type: EventType
     sequence: int
     created_at: datetime
-    order: "Order"
+    order: Order
 
     @property
     def ordering_key(self) -> str:
@@ -73,7 +73,7 @@ class EventLog:
 
         return unsubscribe
 
-    def emit(self, type: EventType, order: "Order") -> OrderEvent:
+    def emit(self, type: EventType, order: Order) -> OrderEvent:
         with self._lock:
             event = OrderEvent(
                 id=self._ids.new("evt_"),

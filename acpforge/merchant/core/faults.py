@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["FaultSpec", "FaultRegistry", "Faults", "REGISTRY", "NO_FAULTS", "CORE_FAULTS"]
+__all__ = ["CORE_FAULTS", "NO_FAULTS", "REGISTRY", "FaultRegistry", "FaultSpec", "Faults"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ class Faults:
         self._registry = registry
 
     @classmethod
-    def parse(cls, text: str | None, *, registry: FaultRegistry = REGISTRY) -> "Faults":
+    def parse(cls, text: str | None, *, registry: FaultRegistry = REGISTRY) -> Faults:
         """From a comma-separated list, e.g. an environment variable."""
         return cls((text or "").split(","), registry=registry)
 

@@ -64,7 +64,7 @@ class Inventory:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_catalog(cls, catalog) -> "Inventory":  # catalog: Catalog (no import cycle needed)
+    def from_catalog(cls, catalog) -> Inventory:  # catalog: Catalog (no import cycle needed)
         return cls({p.id: p.stock for p in catalog})
 
     # -- queries ---------------------------------------------------------------------

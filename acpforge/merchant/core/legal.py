@@ -25,7 +25,7 @@ from enum import StrEnum
 
 from .faults import NO_FAULTS, Faults
 
-__all__ = ["LinkType", "Link", "LegalPage", "LEGAL_PAGES", "legal_links"]
+__all__ = ["LEGAL_PAGES", "LegalPage", "Link", "LinkType", "legal_links"]
 
 
 class LinkType(StrEnum):

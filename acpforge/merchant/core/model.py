@@ -23,12 +23,12 @@ from typing import Final
 
 __all__ = [
     "UNSET",
-    "Unset",
     "Buyer",
     "Message",
     "MessageCode",
     "MessageType",
     "Paths",
+    "Unset",
     "rewrite_param",
     "validate_buyer",
 ]
@@ -37,9 +37,9 @@ __all__ = [
 class Unset:
     """Type of ``UNSET``: a keyword argument that was not given at all."""
 
-    _instance: "Unset | None" = None
+    _instance: Unset | None = None
 
-    def __new__(cls) -> "Unset":
+    def __new__(cls) -> Unset:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -82,11 +82,11 @@ class Message:
     content_type: str = "plain"
 
     @classmethod
-    def error(cls, code: MessageCode, content: str, param: str | None = None) -> "Message":
+    def error(cls, code: MessageCode, content: str, param: str | None = None) -> Message:
         return cls(MessageType.ERROR, content, code=code, param=param)
 
     @classmethod
-    def info(cls, content: str, param: str | None = None) -> "Message":
+    def info(cls, content: str, param: str | None = None) -> Message:
         return cls(MessageType.INFO, content, param=param)
 
 

@@ -38,7 +38,7 @@ from .processor import PaymentProcessor
 from .shipping import FulfillmentOption
 from .storage import Storage
 
-__all__ = ["OrderStatus", "RefundType", "Refund", "Order", "OrderService", "TRANSITIONS"]
+__all__ = ["TRANSITIONS", "Order", "OrderService", "OrderStatus", "Refund", "RefundType"]
 
 
 class OrderStatus(StrEnum):

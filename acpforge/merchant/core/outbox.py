@@ -54,11 +54,11 @@ from typing import Any, Protocol
 import httpx
 
 __all__ = [
-    "OutboxEvent",
-    "RetryPolicy",
-    "OutboxEntry",
     "DeliveryAttempt",
     "Outbox",
+    "OutboxEntry",
+    "OutboxEvent",
+    "RetryPolicy",
     "equal_jitter",
     "no_jitter",
 ]
@@ -283,7 +283,7 @@ class Outbox:
                 return False
             await asyncio.sleep(0.005)
 
-    async def __aenter__(self) -> "Outbox":
+    async def __aenter__(self) -> Outbox:
         await self.start()
         return self
 

@@ -39,16 +39,16 @@ from .shipping import FulfillmentOption
 from .tax import TaxJurisdiction, round_half_even_div, tax_on
 
 __all__ = [
-    "LineInput",
-    "LineItem",
-    "Totals",
-    "TotalEntry",
     "TOTAL_LABELS",
     "DiscountPolicy",
-    "NoDiscount",
-    "VolumeDiscount",
-    "Pricer",
     "InvariantViolation",
+    "LineInput",
+    "LineItem",
+    "NoDiscount",
+    "Pricer",
+    "TotalEntry",
+    "Totals",
+    "VolumeDiscount",
     "check_invariants",
     "check_session_invariants",
 ]

@@ -35,15 +35,15 @@ from .errors import DomainError, ErrorKind
 from .vault import ProcessorCard
 
 __all__ = [
-    "TestCard",
-    "TEST_CARDS",
-    "describe_test_cards",
-    "ChargeOutcome",
-    "AuthenticationResult",
-    "ChargeResult",
-    "Charge",
-    "PaymentProcessor",
     "AUTHENTICATED_OUTCOMES",
+    "TEST_CARDS",
+    "AuthenticationResult",
+    "Charge",
+    "ChargeOutcome",
+    "ChargeResult",
+    "PaymentProcessor",
+    "TestCard",
+    "describe_test_cards",
 ]
 
 

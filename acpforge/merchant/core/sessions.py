@@ -68,7 +68,7 @@ from .storage import Storage
 from .tax import TaxTable
 from .vault import TokenRefused, Vault
 
-__all__ = ["SessionStatus", "ItemRequest", "CheckoutSession", "CheckoutService", "MAX_LINE_QUANTITY"]
+__all__ = ["MAX_LINE_QUANTITY", "CheckoutService", "CheckoutSession", "ItemRequest", "SessionStatus"]
 
 #: Upper bound of one line's quantity (keeps every amount far inside int64 on the wire).
 MAX_LINE_QUANTITY = 1000

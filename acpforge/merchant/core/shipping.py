@@ -43,16 +43,16 @@ from .catalog import Product
 from .clock import Clock
 
 __all__ = [
-    "ShippableLine",
-    "Shipment",
-    "FulfillmentOption",
-    "ZoneRates",
-    "ShippingRates",
-    "ShippingCalculator",
-    "STANDARD",
-    "EXPRESS",
-    "DIGITAL",
     "DEFAULT_RATES",
+    "DIGITAL",
+    "EXPRESS",
+    "STANDARD",
+    "FulfillmentOption",
+    "Shipment",
+    "ShippableLine",
+    "ShippingCalculator",
+    "ShippingRates",
+    "ZoneRates",
 ]
 
 STANDARD = "ship_standard"

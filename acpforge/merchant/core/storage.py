@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-__all__ = ["Repository", "Storage", "InMemoryRepository", "InMemoryStorage", "IdempotencyRecord"]
+__all__ = ["IdempotencyRecord", "InMemoryRepository", "InMemoryStorage", "Repository", "Storage"]
 
 T = TypeVar("T")
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["TaxJurisdiction", "TaxTable", "DEFAULT_TAX_TABLE", "round_half_even_div", "tax_on"]
+__all__ = ["DEFAULT_TAX_TABLE", "TaxJurisdiction", "TaxTable", "round_half_even_div", "tax_on"]
 
 
 @dataclass(frozen=True, slots=True)

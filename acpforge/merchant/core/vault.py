@@ -32,19 +32,19 @@ from .errors import DomainError, ErrorKind
 from .storage import InMemoryRepository, Repository
 
 __all__ = [
-    "CardDetails",
     "Allowance",
-    "RiskSignal",
-    "VaultProblem",
-    "VaultRejected",
+    "CardDetails",
     "IssuedToken",
-    "TokenInfo",
     "ProcessorCard",
     "RefusalCode",
+    "RiskSignal",
+    "TokenInfo",
     "TokenRefused",
     "Vault",
-    "luhn_valid",
+    "VaultProblem",
+    "VaultRejected",
     "card_brand",
+    "luhn_valid",
 ]
 
 
@@ -71,7 +71,7 @@ def card_brand(number: str) -> str:
         return "amex"
     if number[:2] in {"51", "52", "53", "54", "55"} or (len(number) >= 4 and 2221 <= int(number[:4]) <= 2720):
         return "mastercard"
-    if number.startswith("6011") or number.startswith("65"):
+    if number.startswith(("6011", "65")):
         return "discover"
     return "unknown"
 
