@@ -8,6 +8,7 @@ import click
 
 # name -> (module under acpforge.commands, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "certify": ("certify", "Certify a merchant against OpenAI's launch checklist, with request/response evidence."),
     "generate": ("generate", "Generate models, server stubs, clients, webhooks and tests from specs."),
     "lint": ("lint", "Check specs for defects (validity, examples, dialect, compositions, drift, ACP rules)."),
     "diff": ("diff", "Classify the changes between two spec versions as breaking for clients or servers."),
