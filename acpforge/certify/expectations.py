@@ -17,7 +17,7 @@ class Disagreement:
     spec: int
 
     def accepts(self, mode: str, observed: int) -> tuple[bool, str]:
-        both = f"checklist expects {self.checklist}, the {self.what} spec says {self.spec}"
+        both = f"{self.what}: the checklist expects {self.checklist}, this version's spec {self.spec}"
         allowed = {"checklist": {self.checklist}, "spec": {self.spec}}.get(mode, {self.checklist, self.spec})
         matched = [name for name, value in (("checklist", self.checklist), ("spec", self.spec)) if value == observed]
         seen = f"saw {observed}" + (f" (matches the {' and the '.join(matched)})" if matched else " (matches neither)")

@@ -42,6 +42,14 @@ class Delivery:
         return (self.event or {}).get("type")
 
     @property
+    def claimed_type(self) -> str | None:
+        """The event type the body claims, whether or not its signature holds."""
+        try:
+            return json.loads(self.body).get("type")
+        except (ValueError, AttributeError):
+            return None
+
+    @property
     def event_id(self) -> str | None:
         return self.headers.get("event-id") or (self.event or {}).get("id")
 
@@ -92,6 +100,19 @@ class Receiver:
             self.deliveries.append(Delivery(time.time(), headers, raw, status, verdict, reason, event))
             self._changed.notify_all()
         return JSONResponse(body, status_code=status)
+
+    def wait_for_type(self, event_type: str, timeout: float) -> Delivery | None:
+        """The first delivery (accepted or not) of an event type, waiting up to ``timeout``."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                found = next((d for d in self.deliveries if d.claimed_type == event_type), None)
+                if found is not None:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._changed.wait(remaining)
 
     def wait_for(self, predicate, timeout: float) -> list[Delivery]:
         """Block until ``predicate(accepted deliveries)`` is true or ``timeout`` passes."""

@@ -219,19 +219,19 @@ def order_events(ctx: Context, item: ItemResult) -> None:
         raise Skip("no webhook receiver (set [webhooks] in the profile)")
     order = _need(ctx, "order", item)
     wait = ctx.profile.webhooks.wait_seconds
-    created = ctx.receiver.wait_for(lambda got: any(d.event_type == "order_create" for d in got), wait)
-    first = next((d for d in created if d.event_type == "order_create"), None)
-    item.check("order_created (type order_create) received", first is not None,
-               f"{len(ctx.receiver.deliveries)} deliveries so far")
+    first = ctx.receiver.wait_for_type("order_create", wait)
+    item.check("order_created (type order_create) delivered", first is not None,
+               f"{len(ctx.receiver.deliveries)} deliveries within {wait:g}s")
     if first is not None:
         item.check("order_created HMAC valid", first.verdict == "accepted", first.reason or f"{ctx.receiver.signing.FORMAT!r}")
     trigger = ctx.http.post(ctx.profile.url(ctx.profile.order_update.url, order_id=order["id"]),
                             json=ctx.profile.order_update.body, headers=ctx.profile.order_update.headers)
     item.check("order update triggered at the merchant", trigger.status_code < 300, f"status {trigger.status_code}")
-    updated = ctx.receiver.wait_for(lambda got: any(d.event_type == "order_update" for d in got), wait)
-    second = next((d for d in updated if d.event_type == "order_update"), None)
-    item.check("order_updated (type order_update) received", second is not None,
-               f"event types: {[d.event_type for d in ctx.receiver.deliveries]}")
+    second = ctx.receiver.wait_for_type("order_update", wait)
+    item.check("order_updated (type order_update) delivered", second is not None,
+               f"event types: {[d.claimed_type for d in ctx.receiver.deliveries]}")
+    if second is not None:
+        item.check("order_updated HMAC valid", second.verdict == "accepted", second.reason or "verified")
     if first and second:
         item.check("order_updated arrives after order_created", ctx.receiver.deliveries.index(first) < ctx.receiver.deliveries.index(second), "")
     rejected = [d for d in ctx.receiver.deliveries if d.verdict == "bad_signature"]
@@ -386,6 +386,10 @@ def tls(ctx: Context, item: ItemResult) -> None:
     from . import tls_probe
 
     report = tls_probe.probe(ctx.base_url, ca_bundle=ctx.profile.tls.ca_bundle or None, production=ctx.profile.tls.production)
+    for handshake in report.handshakes:
+        ctx.recorder.add(direction="outbound", method="TLS", url=ctx.base_url, request_headers={},
+                         request_body={"offered": handshake.get("offered")}, status=None, response_headers={},
+                         response_body=handshake, duration_ms=0.0, note="TLS handshake")
     if report.skipped:
         raise Skip(report.skipped)
     for check in report.checks:
