@@ -9,11 +9,13 @@ import click
 # name -> (module under acpforge.commands, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "certify": ("certify", "Certify a merchant against OpenAI's launch checklist, with request/response evidence."),
+    "serve": ("serve", "Run the ACP reference merchant (both API-Versions, webhooks, simulator)."),
     "generate": ("generate", "Generate models, server stubs, clients, webhooks and tests from specs."),
     "lint": ("lint", "Check specs for defects (validity, examples, dialect, compositions, drift, ACP rules)."),
     "diff": ("diff", "Classify the changes between two spec versions as breaking for clients or servers."),
     "sign": ("sign", "Sign a JSON request body: RFC 8785 canonical form plus Signature and Timestamp headers."),
     "verify": ("verify", "Verify a request signature, or (--webhook) a webhook Merchant-Signature."),
+    "fuzz": ("fuzz", "Fuzz a merchant's ACP endpoints (Schemathesis + ACP checks, stateful, reproductions)."),
 }
 
 

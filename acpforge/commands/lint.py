@@ -45,18 +45,50 @@ def _list_rules() -> str:
 
 @click.command("lint", help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
-              help="Output format. json: {\"findings\": [{rule, severity, file, line, pointer, message}]}; sarif: SARIF 2.1.0.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of stdout.")
-@click.option("--select", multiple=True, metavar="RULES", help="Run only these rules (ids or families, comma-separated; repeatable).")
-@click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (ids or families, comma-separated; repeatable).")
-@click.option("--check-formats", is_flag=True, help="Also assert `format` (date-time, email, uuid, ...) when validating examples.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error", show_default=True,
-              help="Lowest severity that makes the exit status 1.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help='Output format. json: {"findings": [{rule, severity, file, line, pointer, message}]}; sarif: SARIF 2.1.0.',
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of stdout.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="RULES",
+    help="Run only these rules (ids or families, comma-separated; repeatable).",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="RULES",
+    help="Skip these rules (ids or families, comma-separated; repeatable).",
+)
+@click.option(
+    "--check-formats",
+    is_flag=True,
+    help="Also assert `format` (date-time, email, uuid, ...) when validating examples.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    default="error",
+    show_default=True,
+    help="Lowest severity that makes the exit status 1.",
+)
 @click.option("--no-summary", is_flag=True, help="Text format: omit the per-rule counts.")
 @click.option("--list-rules", is_flag=True, help="List the rules with their severity and exit.")
 @click.pass_context
-def command(ctx, paths, fmt, output, select, ignore, check_formats, fail_on, no_summary, list_rules):
+def command(
+    ctx, paths, fmt, output, select, ignore, check_formats, fail_on, no_summary, list_rules
+):
     if list_rules:
         click.echo(_list_rules(), nl=False)
         return
@@ -73,9 +105,15 @@ def command(ctx, paths, fmt, output, select, ignore, check_formats, fail_on, no_
         click.echo(f"acpforge lint: {error}", err=True)
         ctx.exit(2)
     except KeyError as error:
-        click.echo(f"acpforge lint: unknown rule or family {error.args[0]!r} (see --list-rules)", err=True)
+        click.echo(
+            f"acpforge lint: unknown rule or family {error.args[0]!r} (see --list-rules)", err=True
+        )
         ctx.exit(2)
-    text = render_text(result, show_summary=not no_summary) if fmt == "text" else RENDERERS[fmt](result)
+    text = (
+        render_text(result, show_summary=not no_summary)
+        if fmt == "text"
+        else RENDERERS[fmt](result)
+    )
     if output:
         output.write_text(text, encoding="utf-8")
         if fmt != "text":

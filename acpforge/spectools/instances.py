@@ -26,7 +26,22 @@ FORMAT_SAMPLES = {
     "ipv4": "192.0.2.1",
     "ipv6": "2001:db8::1",
 }
-PATTERN_PROBES = ["a", "A", "0", "aaa", "AAA", "usd", "USD", "US", "us", "2025-01-01", "a.b", "x_1", "1", "00"]
+PATTERN_PROBES = [
+    "a",
+    "A",
+    "0",
+    "aaa",
+    "AAA",
+    "usd",
+    "USD",
+    "US",
+    "us",
+    "2025-01-01",
+    "a.b",
+    "x_1",
+    "1",
+    "00",
+]
 
 
 class CannotSample(Exception):
@@ -88,8 +103,15 @@ def sample(ws: Workspace, base: str, node: Any, depth: int = 0) -> Any:
                     branch_node = branch
                     if isinstance(branch, dict) and isinstance(branch.get("$ref"), str):
                         target = ws.lookup(base, branch["$ref"])
-                        return sample(ws, base, _merge([rest, target.node]) if rest else target.node, depth + 1)
-                    return sample(ws, base, _merge([rest, branch_node]) if rest else branch_node, depth + 1)
+                        return sample(
+                            ws,
+                            base,
+                            _merge([rest, target.node]) if rest else target.node,
+                            depth + 1,
+                        )
+                    return sample(
+                        ws, base, _merge([rest, branch_node]) if rest else branch_node, depth + 1
+                    )
                 except (CannotSample, RefError):
                     continue
             raise CannotSample(f"no {keyword} branch could be sampled")
@@ -103,7 +125,9 @@ def sample(ws: Workspace, base: str, node: Any, depth: int = 0) -> Any:
             types = "array"
         elif {"minLength", "maxLength", "pattern", "format"} & set(node):
             types = "string"
-        elif {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"} & set(node):
+        elif {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"} & set(
+            node
+        ):
             types = "number"
         else:
             return {}
@@ -146,7 +170,9 @@ def sample(ws: Workspace, base: str, node: Any, depth: int = 0) -> Any:
         value: float = 0
         if isinstance(node.get("minimum"), (int, float)):
             value = max(value, node["minimum"]) if node["minimum"] > 0 else node["minimum"]
-        if isinstance(node.get("exclusiveMinimum"), (int, float)) and not isinstance(node["exclusiveMinimum"], bool):
+        if isinstance(node.get("exclusiveMinimum"), (int, float)) and not isinstance(
+            node["exclusiveMinimum"], bool
+        ):
             value = node["exclusiveMinimum"] + 1
         step = node.get("multipleOf")
         if isinstance(step, (int, float)) and step and not isinstance(step, bool):

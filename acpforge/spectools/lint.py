@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -13,8 +13,19 @@ from acpforge.generator.load import LoadedDocument
 
 from .findings import SEVERITY_RANK, Finding, display_path
 from .registry import Hit, Rule, hit_path, select_rules
-from .sources import EXAMPLES, JSONSCHEMA, OPENAPI, RefError, SourceFile, SpecSet, Target, Workspace, collect
-from .walk import DocIndex, OperationSite, RefSite, child
+from .sources import (
+    EXAMPLES,
+    JSONSCHEMA,
+    OPENAPI,
+    Parameter,
+    RefError,
+    SourceFile,
+    SpecSet,
+    Target,
+    Workspace,
+    collect,
+)
+from .walk import DocIndex, OperationSite, RefSite
 
 
 @dataclass
@@ -42,13 +53,6 @@ class LintResult:
 
     def failed(self, threshold: str = "error") -> bool:
         return any(SEVERITY_RANK[f.severity] <= SEVERITY_RANK[threshold] for f in self.findings)
-
-
-@dataclass
-class Parameter:
-    node: dict
-    pointer: str
-    doc: LoadedDocument | None
 
 
 class VersionContext:
@@ -79,7 +83,11 @@ class VersionContext:
     @cached_property
     def schema_docs(self) -> list[tuple[SourceFile, DocIndex]]:
         """Documents whose schemas the schema rules check (3.1 OpenAPI and JSON Schema)."""
-        return [(f, i) for f, i in [*self.openapi, *self.jsonschema] if i.dialect in ("oas31", "jsonschema")]
+        return [
+            (f, i)
+            for f, i in [*self.openapi, *self.jsonschema]
+            if i.dialect in ("oas31", "jsonschema")
+        ]
 
     @property
     def examples(self) -> list[SourceFile]:
@@ -114,48 +122,34 @@ class VersionContext:
         return str(info.get("version")) if isinstance(info, dict) else self.version
 
     def parameters(self, index: DocIndex, op: OperationSite) -> dict[tuple[str, str], Parameter]:
-        """Path-item and operation parameters, references followed; the operation's win."""
-        merged: dict[tuple[str, str], Parameter] = {}
-        for owner, pointer in ((op.path_item, op.path_item_pointer), (op.node, op.pointer)):
-            params = owner.get("parameters")
-            if not isinstance(params, list):
-                continue
-            for i, param in enumerate(params):
-                at, doc = child(child(pointer, "parameters"), i), index.doc
-                if isinstance(param, dict) and "$ref" in param:
-                    resolved = self.deref(index.doc.uri, param)
-                    if resolved is None:
-                        continue
-                    target = resolved[2][-1]
-                    param, at, doc = resolved[1], target.pointer, target.doc
-                if not isinstance(param, dict):
-                    continue
-                name, where = param.get("name"), param.get("in")
-                if isinstance(name, str) and isinstance(where, str):
-                    key = (where, name.lower() if where == "header" else name)
-                    merged[key] = Parameter(param, at, doc)
-        return merged
+        return self.ws.parameters(
+            index.doc, op.path_item, op.path_item_pointer, op.node, op.pointer
+        )
 
     def hit(self, where: Any, pointer: str, message: str, line: int | None = None) -> Hit:
         return Hit(where, pointer, message, line)
 
 
-def _is_superseded(finding: Finding, superseding: set[tuple[str, str, str]], rules: dict[str, Rule]) -> bool:
-    return (finding.rule, finding.file, finding.pointer) in superseding
-
-
-def run_rules(spec_sets: list[SpecSet], ws: Workspace, options: LintOptions, rules: list[Rule]) -> list[Finding]:
+def run_rules(
+    spec_sets: list[SpecSet], ws: Workspace, options: LintOptions, rules: list[Rule]
+) -> list[Finding]:
     findings: dict[tuple, Finding] = {}
     for spec_set in spec_sets:
         ctx = VersionContext(spec_set, ws, options)
         for rule in rules:
             try:
                 hits = list(rule.check(ctx))
-            except Exception as exc:  # a bug in a rule must not hide the other rules' findings
+            except Exception as exc:  # noqa: BLE001 - a bug in a rule must not hide the other rules' findings
                 where = spec_set.folder
                 frame = traceback.extract_tb(exc.__traceback__)[-1]
-                hits = [Hit(where, "", f"internal error in rule {rule.id}: {type(exc).__name__}: {exc} "
-                                       f"({Path(frame.filename).name}:{frame.lineno})")]
+                hits = [
+                    Hit(
+                        where,
+                        "",
+                        f"internal error in rule {rule.id}: {type(exc).__name__}: {exc} "
+                        f"({Path(frame.filename).name}:{frame.lineno})",
+                    )
+                ]
                 rule_id, severity = "lint-internal", "error"
             else:
                 rule_id, severity = rule.id, rule.severity
@@ -163,8 +157,17 @@ def run_rules(spec_sets: list[SpecSet], ws: Workspace, options: LintOptions, rul
                 line = hit.line
                 if line is None and isinstance(hit.where, LoadedDocument):
                     line = hit.where.line_of(hit.pointer)
-                finding = Finding(rule_id, severity, display_path(hit_path(hit.where)), line, hit.pointer, hit.message)
-                findings.setdefault((finding.rule, finding.file, finding.pointer, finding.message), finding)
+                finding = Finding(
+                    rule_id,
+                    severity,
+                    display_path(hit_path(hit.where)),
+                    line,
+                    hit.pointer,
+                    hit.message,
+                )
+                findings.setdefault(
+                    (finding.rule, finding.file, finding.pointer, finding.message), finding
+                )
     # a rule that supersedes others keeps a defect from being reported twice at one place
     superseding: set[tuple[str, str, str]] = set()
     by_id = {r.id: r for r in rules}
@@ -173,11 +176,13 @@ def run_rules(spec_sets: list[SpecSet], ws: Workspace, options: LintOptions, rul
         if rule is not None:
             for other in rule.supersedes:
                 superseding.add((other, finding.file, finding.pointer))
-    kept = [f for f in findings.values() if not _is_superseded(f, superseding, by_id)]
+    kept = [f for f in findings.values() if (f.rule, f.file, f.pointer) not in superseding]
     return sorted(kept, key=Finding.sort_key)
 
 
-def lint(paths: list[Path], options: LintOptions | None = None, ws: Workspace | None = None) -> LintResult:
+def lint(
+    paths: list[Path], options: LintOptions | None = None, ws: Workspace | None = None
+) -> LintResult:
     """Lint every spec found under ``paths``; raises InputError for bad input, KeyError for an unknown rule."""
     options = options or LintOptions()
     ws = ws or Workspace()

@@ -19,7 +19,11 @@ def short(value: Any, limit: int = 60) -> str:
 def json_path(path) -> str:
     out = "$"
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if str(part).isidentifier() else f"[{json.dumps(part)}]")
+        out += (
+            f"[{part}]"
+            if isinstance(part, int)
+            else (f".{part}" if str(part).isidentifier() else f"[{json.dumps(part)}]")
+        )
     return out
 
 
@@ -50,7 +54,14 @@ def describe(error: ValidationError) -> str:
             return f"matches more than one branch of oneOf ({short(instance)})"
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"):
         return f"{short(instance)} violates {validator} {value}"
-    if validator in ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"):
+    if validator in (
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "minProperties",
+        "maxProperties",
+    ):
         return f"{short(instance)} violates {validator} {value}"
     if validator == "pattern":
         return f"{short(instance)} does not match pattern {value!r}"

@@ -43,7 +43,7 @@ class Rule:
     family: str
     title: str
     rationale: str
-    check: Callable[["VersionContext"], Iterable[Hit]]
+    check: Callable[[VersionContext], Iterable[Hit]]
     supersedes: tuple[str, ...] = field(default=())
 
 
@@ -62,10 +62,12 @@ def rule(
     if severity not in SEVERITIES:  # pragma: no cover - programming error
         raise ValueError(f"unknown severity {severity!r} for rule {id}")
 
-    def decorate(check: Callable[["VersionContext"], Iterable[Hit]]):
+    def decorate(check: Callable[[VersionContext], Iterable[Hit]]):
         if id in RULES:  # pragma: no cover - programming error
             raise ValueError(f"rule {id} registered twice")
-        RULES[id] = Rule(id, severity, family, title, " ".join(rationale.split()), check, supersedes)
+        RULES[id] = Rule(
+            id, severity, family, title, " ".join(rationale.split()), check, supersedes
+        )
         return check
 
     return decorate

@@ -87,7 +87,11 @@ def _api_of(path: Path, kind: str) -> str:
 def _json_files(folder: Path, pattern: re.Pattern | None = None) -> list[Path]:
     if not folder.is_dir():
         return []
-    return [p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix == ".json" and (pattern is None or pattern.match(p.name))]
+    return [
+        p
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.suffix == ".json" and (pattern is None or pattern.match(p.name))
+    ]
 
 
 def companions(folder: Path, version: str) -> tuple[Path | None, Path | None]:
@@ -99,7 +103,7 @@ def companions(folder: Path, version: str) -> tuple[Path | None, Path | None]:
     return folder / "json-schema", folder / "examples"
 
 
-def _sniff_kind(path: Path, ws: "Workspace") -> str | None:
+def _sniff_kind(path: Path, ws: Workspace) -> str | None:
     if SPEC_FILE.match(path.name):
         return OPENAPI
     if SCHEMA_FILE.match(path.name) or path.parent.name == "json-schema":
@@ -131,7 +135,7 @@ def _version_of_file(path: Path, doc: LoadedDocument | None) -> str:
     return parent.name
 
 
-def collect(paths: list[Path], ws: "Workspace") -> list[SpecSet]:
+def collect(paths: list[Path], ws: Workspace) -> list[SpecSet]:
     """The spec sets under every input path; raises InputError for a path that holds none."""
     sets: list[SpecSet] = []
     seen: set[Path] = set()
@@ -156,9 +160,17 @@ def collect(paths: list[Path], ws: "Workspace") -> list[SpecSet]:
         if path.is_file():
             kind = _sniff_kind(path, ws)
             if kind is None:
-                raise InputError(f"{path}: not an OpenAPI document, a JSON Schema bundle or an examples file")
+                raise InputError(
+                    f"{path}: not an OpenAPI document, a JSON Schema bundle or an examples file"
+                )
             doc, _ = ws.try_load(path)
-            add(SpecSet(_version_of_file(path, doc), path.parent, [SourceFile(path, kind, _api_of(path, kind))]))
+            add(
+                SpecSet(
+                    _version_of_file(path, doc),
+                    path.parent,
+                    [SourceFile(path, kind, _api_of(path, kind))],
+                )
+            )
             continue
         try:
             versions = discover(path)
@@ -167,14 +179,25 @@ def collect(paths: list[Path], ws: "Workspace") -> list[SpecSet]:
         for version in versions:
             files = [SourceFile(p, OPENAPI, api) for api, p in sorted(version.files.items())]
             schema_dir, examples_dir = companions(version.folder, version.version)
-            files += [SourceFile(p, JSONSCHEMA, _api_of(p, JSONSCHEMA)) for p in _json_files(schema_dir, SCHEMA_FILE)]
+            files += [
+                SourceFile(p, JSONSCHEMA, _api_of(p, JSONSCHEMA))
+                for p in _json_files(schema_dir, SCHEMA_FILE)
+            ]
             if examples_dir is not None:
-                files += [SourceFile(p, EXAMPLES, _api_of(p, EXAMPLES)) for p in _json_files(examples_dir)]
+                files += [
+                    SourceFile(p, EXAMPLES, _api_of(p, EXAMPLES)) for p in _json_files(examples_dir)
+                ]
             add(SpecSet(version.version, version.folder, files))
         if versions:
             continue
-        schemas = _json_files(path, SCHEMA_FILE) or (_json_files(path) if path.name == "json-schema" else [])
-        examples = _json_files(path) if not schemas and (path.parent.name == "examples" or path.name == "examples") else []
+        schemas = _json_files(path, SCHEMA_FILE) or (
+            _json_files(path) if path.name == "json-schema" else []
+        )
+        examples = (
+            _json_files(path)
+            if not schemas and (path.parent.name == "examples" or path.name == "examples")
+            else []
+        )
         if not schemas and not examples:
             raise InputError(
                 f"{path}: no spec files found (expected <version>/openapi.<api>.yaml, "
@@ -187,7 +210,10 @@ def collect(paths: list[Path], ws: "Workspace") -> list[SpecSet]:
         if examples and not schemas:
             # examples/<version>/ of the upstream layout: bring the schemas along
             schema_dir = path.parent.parent / "spec" / version / "json-schema"
-            files += [SourceFile(p, JSONSCHEMA, _api_of(p, JSONSCHEMA)) for p in _json_files(schema_dir, SCHEMA_FILE)]
+            files += [
+                SourceFile(p, JSONSCHEMA, _api_of(p, JSONSCHEMA))
+                for p in _json_files(schema_dir, SCHEMA_FILE)
+            ]
         add(SpecSet(version, path, files))
     return sets
 
@@ -217,10 +243,17 @@ class Target:
         return f"{self.uri}#{quote(self.pointer, safe='/~')}"
 
 
+@dataclass(frozen=True)
+class Parameter:
+    node: dict
+    pointer: str
+    doc: LoadedDocument | None
+
+
 def _resource(data: Any) -> referencing.Resource:
     try:
         return referencing.Resource.from_contents(data, default_specification=DRAFT202012)
-    except Exception:  # unknown $schema: still a JSON document we can point into
+    except Exception:  # noqa: BLE001 - unknown $schema: still a JSON document we can point into
         return DRAFT202012.create_resource(data)
 
 
@@ -256,6 +289,8 @@ class Workspace:
         except SpecError as error:
             self._errors[key] = error
             return None, error
+        if doc.path.suffix == ".json":
+            _json_lines(doc)
         self._docs[key] = doc
         self._by_uri[doc.uri] = doc
         schema_id = doc.data.get("$id")
@@ -276,14 +311,28 @@ class Workspace:
     def _retrieve(self, uri: str) -> referencing.Resource:
         path = path_of_uri(uri)
         if path is None:
-            doc = self._by_uri.get(uri)
+            doc = self._by_uri.get(uri) or self._sibling_of_id(uri)
             if doc is None:
-                raise RefError("remote reference: acpforge lint does not fetch the network", remote=True)
+                raise RefError(
+                    "remote reference: acpforge lint does not fetch the network", remote=True
+                )
             return _resource(doc.data)
         doc, error = self.try_load(path)
         if doc is None:
             raise error  # type: ignore[misc]
         return _resource(doc.data)
+
+    def _sibling_of_id(self, uri: str) -> LoadedDocument | None:
+        """The file beside a bundle whose ``$id`` shares ``uri``'s base (refs between bundles by ``$id``)."""
+        base, name = urljoin(uri, "."), uri.rsplit("/", 1)[-1]
+        for doc in list(self._docs.values()):
+            schema_id = doc.data.get("$id")
+            if name and isinstance(schema_id, str) and urljoin(schema_id, ".") == base:
+                sibling, _ = self.try_load(doc.path.parent / name)
+                if sibling is not None:
+                    self._by_uri.setdefault(uri, sibling)
+                    return sibling
+        return None
 
     @property
     def registry(self) -> referencing.Registry:
@@ -296,8 +345,11 @@ class Workspace:
     def _explain(self, absolute: str, error: Exception) -> RefError:
         uri, fragment = urldefrag(absolute)
         path = path_of_uri(uri)
-        if path is None and uri not in self._by_uri:
-            return RefError(f"remote reference {absolute} is not loaded (lint does not fetch the network)", remote=True)
+        if path is None and uri not in self._by_uri and self._sibling_of_id(uri) is None:
+            return RefError(
+                f"remote reference {absolute} is not loaded (lint does not fetch the network)",
+                remote=True,
+            )
         if path is not None and not path.exists():
             from .findings import display_path
 
@@ -321,7 +373,9 @@ class Workspace:
                     return RefError(f"{doc.path.name} has no '{key}' under {where}")
         if doc is not None and fragment and not fragment.startswith("/"):
             return RefError(f"{doc.path.name} has no anchor '{fragment}'")
-        return RefError(f"cannot resolve: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+        return RefError(
+            f"cannot resolve: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        )
 
     def lookup(self, base_uri: str, ref: str) -> Target:
         """Follow ``ref`` from ``base_uri``; raises RefError with a readable reason."""
@@ -331,7 +385,7 @@ class Workspace:
             absolute = urljoin(base_uri, ref)
             try:
                 resolved = self.registry.resolver(base_uri=base_uri).lookup(ref)
-            except Exception as error:  # referencing raises several kinds; all mean "cannot follow"
+            except Exception as error:  # noqa: BLE001 - referencing raises several kinds; all mean "cannot follow"
                 cached = self._explain(absolute, error)
             else:
                 uri, fragment = urldefrag(absolute)
@@ -397,7 +451,43 @@ class Workspace:
         """A validator for an in-memory schema whose relative refs resolve against ``base_uri``."""
         resolver = self.registry.resolver(base_uri=base_uri)
         checker = Draft202012Validator.FORMAT_CHECKER if formats else None
-        return Draft202012Validator(node, registry=self.registry, _resolver=resolver, format_checker=checker)
+        return Draft202012Validator(
+            node, registry=self.registry, _resolver=resolver, format_checker=checker
+        )
+
+    def parameters(
+        self,
+        doc: LoadedDocument,
+        path_item: dict,
+        path_item_pointer: str,
+        operation: dict,
+        operation_pointer: str,
+    ) -> dict[tuple[str, str], Parameter]:
+        """Path-item and operation parameters by (in, name), references followed; the operation's win.
+
+        Header names are compared case-insensitively (they are keyed in lower
+        case); a parameter whose $ref cannot be followed is left out.
+        """
+        merged: dict[tuple[str, str], Parameter] = {}
+        for owner, pointer in ((path_item, path_item_pointer), (operation, operation_pointer)):
+            params = owner.get("parameters")
+            if not isinstance(params, list):
+                continue
+            for i, param in enumerate(params):
+                at, where = f"{pointer}/parameters/{i}", doc
+                if isinstance(param, dict) and "$ref" in param:
+                    try:
+                        _, param, chain = self.deref(doc.uri, param)
+                    except RefError:
+                        continue
+                    at, where = chain[-1].pointer, chain[-1].doc
+                if not isinstance(param, dict):
+                    continue
+                name, location = param.get("name"), param.get("in")
+                if isinstance(name, str) and isinstance(location, str):
+                    key = (location, name.lower() if location == "header" else name)
+                    merged[key] = Parameter(param, at, where)
+        return merged
 
     def index(self, doc: LoadedDocument):
         from .walk import index_document
@@ -406,6 +496,37 @@ class Workspace:
         if cached is None:
             cached = self._indexes[doc.uri] = index_document(doc)
         return cached
+
+
+def _json_lines(doc: LoadedDocument) -> None:
+    """Give a JSON document the line table the loader computes for YAML ones.
+
+    JSON is YAML, so the loader's own line map (``LoadedDocument.lines``,
+    computed for a copy that claims a YAML suffix) fits; it is installed
+    lazily so that files which never report a finding are not composed.
+    """
+    from dataclasses import replace
+
+    class _Lazy(dict):
+        loaded = False
+
+        def _load(self):
+            if not self.loaded:
+                self.loaded = True
+                try:
+                    self.update(replace(doc, path=doc.path.with_suffix(".yaml")).lines)
+                except Exception:  # noqa: BLE001, S110 - a JSON construct PyYAML does not read: no lines
+                    pass
+
+        def __contains__(self, key):
+            self._load()
+            return dict.__contains__(self, key)
+
+        def __getitem__(self, key):
+            self._load()
+            return dict.__getitem__(self, key)
+
+    doc.__dict__["lines"] = _Lazy()
 
 
 def problem_line(error: SpecError) -> tuple[str, int | None]:

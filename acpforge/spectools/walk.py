@@ -53,7 +53,7 @@ class SchemaSite:
     pointer: str
     node: dict
     base_uri: str
-    parent: "SchemaSite | None" = None
+    parent: SchemaSite | None = None
     keyword: str | None = None  # how the parent reached it: properties, allOf, items, ...
     key: str | int | None = None  # property name or branch index
 
@@ -131,7 +131,15 @@ class _Walker:
         self.base = doc.uri
 
     # ------------------------------------------------------------ schemas
-    def schema(self, node: Any, pointer: str, base: str, parent: SchemaSite | None = None, keyword=None, key=None):
+    def schema(
+        self,
+        node: Any,
+        pointer: str,
+        base: str,
+        parent: SchemaSite | None = None,
+        keyword=None,
+        key=None,
+    ):
         if not isinstance(node, dict):
             return
         if isinstance(node.get("$id"), str):
@@ -141,17 +149,33 @@ class _Walker:
         if isinstance(node.get("$ref"), str):
             self.index.refs.append(RefSite(pointer, node["$ref"], base, True))
         if "example" in node:
-            self.index.examples.append(ExampleSite(child(pointer, "example"), node["example"], pointer, "schema-example", base_uri=base))
+            self.index.examples.append(
+                ExampleSite(
+                    child(pointer, "example"),
+                    node["example"],
+                    pointer,
+                    "schema-example",
+                    base_uri=base,
+                )
+            )
         if isinstance(node.get("examples"), list):
             for i, value in enumerate(node["examples"]):
                 self.index.examples.append(
-                    ExampleSite(child(child(pointer, "examples"), i), value, pointer, "schema-examples", base_uri=base)
+                    ExampleSite(
+                        child(child(pointer, "examples"), i),
+                        value,
+                        pointer,
+                        "schema-examples",
+                        base_uri=base,
+                    )
                 )
         for keyword_ in SUBSCHEMA_MAPS:
             value = node.get(keyword_)
             if isinstance(value, dict):
                 for name, sub in value.items():
-                    self.schema(sub, child(child(pointer, keyword_), name), base, site, keyword_, name)
+                    self.schema(
+                        sub, child(child(pointer, keyword_), name), base, site, keyword_, name
+                    )
         for keyword_ in SUBSCHEMA_LISTS:
             value = node.get(keyword_)
             if isinstance(value, list):
@@ -168,7 +192,14 @@ class _Walker:
         if isinstance(dependencies, dict):
             for name, sub in dependencies.items():
                 if isinstance(sub, dict):
-                    self.schema(sub, child(child(pointer, "dependencies"), name), base, site, "dependencies", name)
+                    self.schema(
+                        sub,
+                        child(child(pointer, "dependencies"), name),
+                        base,
+                        site,
+                        "dependencies",
+                        name,
+                    )
 
     # ------------------------------------------------------------ OpenAPI objects
     def is_ref(self, node: Any, pointer: str) -> bool:
@@ -179,7 +210,15 @@ class _Walker:
 
     def examples_of(self, node: dict, pointer: str, schema_pointer: str | None, kind: str):
         if "example" in node:
-            self.index.examples.append(ExampleSite(child(pointer, "example"), node["example"], schema_pointer, kind, base_uri=self.base))
+            self.index.examples.append(
+                ExampleSite(
+                    child(pointer, "example"),
+                    node["example"],
+                    schema_pointer,
+                    kind,
+                    base_uri=self.base,
+                )
+            )
         examples = node.get("examples")
         if isinstance(examples, dict):
             for name, example in examples.items():
@@ -188,9 +227,21 @@ class _Walker:
                     continue
                 if isinstance(example.get("$ref"), str):
                     self.index.refs.append(RefSite(at, example["$ref"], self.base, False))
-                    self.index.examples.append(ExampleSite(at, None, schema_pointer, kind, ref=example["$ref"], base_uri=self.base))
+                    self.index.examples.append(
+                        ExampleSite(
+                            at, None, schema_pointer, kind, ref=example["$ref"], base_uri=self.base
+                        )
+                    )
                 elif "value" in example:
-                    self.index.examples.append(ExampleSite(child(at, "value"), example["value"], schema_pointer, kind, base_uri=self.base))
+                    self.index.examples.append(
+                        ExampleSite(
+                            child(at, "value"),
+                            example["value"],
+                            schema_pointer,
+                            kind,
+                            base_uri=self.base,
+                        )
+                    )
 
     def parameter(self, node: Any, pointer: str, kind: str = "parameter"):
         if not isinstance(node, dict) or self.is_ref(node, pointer):
@@ -220,7 +271,9 @@ class _Walker:
             if isinstance(encoding, dict):
                 for name, enc in encoding.items():
                     if isinstance(enc, dict):
-                        self.headers(enc.get("headers"), child(child(child(at, "encoding"), name), "headers"))
+                        self.headers(
+                            enc.get("headers"), child(child(child(at, "encoding"), name), "headers")
+                        )
 
     def headers(self, node: Any, pointer: str):
         if isinstance(node, dict):
@@ -251,7 +304,9 @@ class _Walker:
             if not isinstance(operation, dict):
                 continue
             at = child(pointer, method)
-            self.index.operations.append(OperationSite(path, method, at, operation, node, pointer, webhook))
+            self.index.operations.append(
+                OperationSite(path, method, at, operation, node, pointer, webhook)
+            )
             self.parameters(operation.get("parameters"), child(at, "parameters"))
             self.request_body(operation.get("requestBody"), child(at, "requestBody"))
             responses = operation.get("responses")

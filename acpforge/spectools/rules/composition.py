@@ -9,7 +9,6 @@ from ..instances import CannotSample, sample
 from ..messages import short
 from ..registry import rule
 from ..walk import IN_PLACE, child
-from .examples import schema_label
 
 IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
 IN_PLACE_SINGLE = ("if", "then", "else", "not")
@@ -36,10 +35,14 @@ def _resolve(ctx, base: str, node: Any):
 def _own(node: dict) -> tuple[set[str], list[str]]:
     props = node.get("properties")
     patterns = node.get("patternProperties")
-    return (set(props) if isinstance(props, dict) else set()), (list(patterns) if isinstance(patterns, dict) else [])
+    return (set(props) if isinstance(props, dict) else set()), (
+        list(patterns) if isinstance(patterns, dict) else []
+    )
 
 
-def _declared(ctx, base: str, node: Any, depth: int = 0, seen: set | None = None) -> tuple[set[str], list[str]]:
+def _declared(
+    ctx, base: str, node: Any, depth: int = 0, seen: set | None = None
+) -> tuple[set[str], list[str]]:
     """Property names (and patterns) declared by a schema and its in-place subschemas, refs followed."""
     seen = seen if seen is not None else set()
     resolved = _resolve(ctx, base, node)
@@ -123,24 +126,35 @@ def check_allof_closed(ctx):
             if any(r is None for r in resolved):
                 continue
             parent_names, _ = _own(site.node)
-            required = set(site.node.get("required") or []) if isinstance(site.node.get("required"), list) else set()
+            required = (
+                set(site.node.get("required") or [])
+                if isinstance(site.node.get("required"), list)
+                else set()
+            )
             declared = []
-            for (base, node) in resolved:
+            for base, node in resolved:
                 declared.append(_declared(ctx, base, node)[0])
                 required |= _required(ctx, base, node)
             # the parent's own additionalProperties: false does not see the branches either
             if site.node.get("additionalProperties") is False:
                 names, patterns = _own(site.node)
-                extra = sorted(n for n in set().union(*declared) - names if not _matches(n, patterns))
+                extra = sorted(
+                    n for n in set().union(*declared) - names if not _matches(n, patterns)
+                )
                 if extra:
-                    yield ctx.hit(source.doc, child(site.pointer, "additionalProperties"),
-                                  f"`additionalProperties: false` beside allOf does not see the branches' properties: "
-                                  f"{_names(extra)} can never be present{_unsat(extra, required)}; use `unevaluatedProperties: false`")
+                    yield ctx.hit(
+                        source.doc,
+                        child(site.pointer, "additionalProperties"),
+                        f"`additionalProperties: false` beside allOf does not see the branches' properties: "
+                        f"{_names(extra)} can never be present{_unsat(extra, required)}; use `unevaluatedProperties: false`",
+                    )
             for i, (base, node) in enumerate(resolved):
                 keyword = _closed(node)
                 if keyword is None:
                     continue
-                names, patterns = _own(node) if keyword == "additionalProperties" else _declared(ctx, base, node)
+                names, patterns = (
+                    _own(node) if keyword == "additionalProperties" else _declared(ctx, base, node)
+                )
                 others = set(parent_names)
                 for j, more in enumerate(declared):
                     if j != i:
@@ -169,14 +183,55 @@ def _unsat(extra: list[str], required: set[str]) -> str:
     return f"; since {_names(needed)} {'is' if len(needed) == 1 else 'are'} required, no instance validates"
 
 
-def _context(site):
-    """The schema site and its in-place ancestors (they all apply to the same instance)."""
-    chain = [site]
+def _at_path(ctx, base: str, node, path: list[str], depth: int = 0) -> list[tuple[str, dict]]:
+    """The schemas that describe ``properties`` path ``path`` below ``node`` (refs and allOf followed)."""
+    resolved = _resolve(ctx, base, node)
+    if resolved is None or depth > 12 or not isinstance(resolved[1], dict):
+        return []
+    base, node = resolved
+    if not path:
+        return [(base, node)]
+    found = []
+    props = node.get("properties")
+    if isinstance(props, dict) and path[0] in props:
+        found += _at_path(ctx, base, props[path[0]], path[1:], depth + 1)
+    for branch in _list(node, "allOf"):
+        found += _at_path(ctx, base, branch, path, depth + 1)
+    return found
+
+
+def _object_context(ctx, site):
+    """Names declared for the instance ``site`` applies to, patterns, whether it is closed, whether under ``not``.
+
+    A schema applies to the same instance as its in-place ancestors (allOf,
+    anyOf, oneOf, if/then/else, dependentSchemas), and a conditional overlay
+    such as ``then: {properties: {channel: {properties: {browser: {required:
+    [...]}}}}}`` applies to the instance its parent describes at that
+    property path: the declarations found there count as well.
+    """
+    names, patterns, closed, negated = set(), [], False, False
+    path: list[str] = []
     current = site
-    while current.parent is not None and current.keyword in IN_PLACE:
+    while current is not None:
+        for base, node in _at_path(ctx, current.base_uri, current.node, path):
+            more, more_patterns = _declared(ctx, base, node)
+            names |= more
+            patterns += more_patterns
+            closed = closed or _closed(node) is not None
+            for branch in _list(node, "allOf"):
+                resolved = _resolve(ctx, base, branch)
+                if resolved is not None and _closed(resolved[1]):
+                    closed = True
+        if current.parent is None:
+            break
+        if current.keyword == "not":
+            negated = True
+        if current.keyword == "properties" and isinstance(current.key, str):
+            path.insert(0, current.key)
+        elif current.keyword not in IN_PLACE:
+            break
         current = current.parent
-        chain.append(current)
-    return chain
+    return names, patterns, closed, negated
 
 
 def _required_problems(ctx):
@@ -188,20 +243,14 @@ def _required_problems(ctx):
             required = site.node.get("required")
             if not isinstance(required, list) or not required:
                 continue
-            chain = _context(site)
-            if any(s.keyword == "not" for s in chain[:-1]):
+            names, patterns, closed, negated = _object_context(ctx, site)
+            if negated:
                 continue
-            names, patterns, closed = set(), [], False
-            for member in chain:
-                more, more_patterns = _declared(ctx, member.base_uri, member.node)
-                names |= more
-                patterns += more_patterns
-                closed = closed or _closed(member.node) is not None
-                for branch in _list(member.node, "allOf"):
-                    resolved = _resolve(ctx, member.base_uri, branch)
-                    if resolved is not None and _closed(resolved[1]):
-                        closed = True
-            missing = [n for n in required if isinstance(n, str) and n not in names and not _matches(n, patterns)]
+            missing = [
+                n
+                for n in required
+                if isinstance(n, str) and n not in names and not _matches(n, patterns)
+            ]
             if missing:
                 problems.append((source.doc, site, missing, closed))
     ctx.cache["required-problems"] = problems
@@ -221,9 +270,12 @@ def _required_problems(ctx):
 def check_required_undeclared(ctx):
     for doc, site, missing, closed in _required_problems(ctx):
         if closed:
-            yield ctx.hit(doc, child(site.pointer, "required"),
-                          f"required {_names(missing)} {'is' if len(missing) == 1 else 'are'} not declared in `properties` "
-                          "while additional properties are forbidden: no instance validates")
+            yield ctx.hit(
+                doc,
+                child(site.pointer, "required"),
+                f"required {_names(missing)} {'is' if len(missing) == 1 else 'are'} not declared in `properties` "
+                "while additional properties are forbidden: no instance validates",
+            )
 
 
 @rule(
@@ -238,8 +290,11 @@ def check_required_undeclared(ctx):
 def check_required_undescribed(ctx):
     for doc, site, missing, closed in _required_problems(ctx):
         if not closed:
-            yield ctx.hit(doc, child(site.pointer, "required"),
-                          f"required {_names(missing)} {'is' if len(missing) == 1 else 'are'} not declared in `properties`")
+            yield ctx.hit(
+                doc,
+                child(site.pointer, "required"),
+                f"required {_names(missing)} {'is' if len(missing) == 1 else 'are'} not declared in `properties`",
+            )
 
 
 GENERIC_PROBES = ([], {}, "", 0, False, None)
@@ -265,17 +320,26 @@ def check_oneof_overlap(ctx):
             branches = site.node.get("oneOf")
             if not isinstance(branches, list) or len(branches) < 2:
                 continue
-            validators = [ctx.ws.validator(source.doc.uri, child(child(site.pointer, "oneOf"), i)) for i in range(len(branches))]
-            rest = {k: v for k, v in site.node.items() if k not in ("oneOf", "examples", "example", "default")}
+            validators = [
+                ctx.ws.validator(source.doc.uri, child(child(site.pointer, "oneOf"), i))
+                for i in range(len(branches))
+            ]
+            rest = {
+                k: v
+                for k, v in site.node.items()
+                if k not in ("oneOf", "examples", "example", "default")
+            }
             outer = ctx.ws.validator_for_node(site.base_uri, rest) if rest else None
             witnesses: list[tuple[int | None, Any]] = []
             for i, branch in enumerate(branches):
                 resolved = _resolve(ctx, site.base_uri, branch)
                 if resolved is None:
                     break
-                base, node = resolved
+                node = resolved[1]
                 if isinstance(node, dict):
-                    for example in (node.get("examples") if isinstance(node.get("examples"), list) else [])[:3]:
+                    for example in (
+                        node.get("examples") if isinstance(node.get("examples"), list) else []
+                    )[:3]:
                         witnesses.append((i, example))
                     if "example" in node:
                         witnesses.append((i, node["example"]))
@@ -291,7 +355,7 @@ def check_oneof_overlap(ctx):
                         if outer is not None and not outer.is_valid(witness):
                             continue
                         matched = [i for i, v in enumerate(validators) if v.is_valid(witness)]
-                    except Exception:  # unresolvable refs inside a branch: ref-unresolved reports them
+                    except Exception:  # noqa: BLE001 - unresolvable refs inside a branch: ref-unresolved reports them
                         break
                     if len(matched) >= 2 and (origin is None or origin in matched):
                         first, second = matched[:2]

@@ -15,16 +15,56 @@ import difflib
 from ..registry import rule
 from ..walk import child
 
-CORE = {"$schema", "$id", "$ref", "$anchor", "$dynamicRef", "$dynamicAnchor", "$vocabulary", "$comment", "$defs"}
+CORE = {
+    "$schema",
+    "$id",
+    "$ref",
+    "$anchor",
+    "$dynamicRef",
+    "$dynamicAnchor",
+    "$vocabulary",
+    "$comment",
+    "$defs",
+}
 APPLICATOR = {
-    "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas", "prefixItems", "items",
-    "contains", "properties", "patternProperties", "additionalProperties", "propertyNames",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "dependentSchemas",
+    "prefixItems",
+    "items",
+    "contains",
+    "properties",
+    "patternProperties",
+    "additionalProperties",
+    "propertyNames",
 }
 UNEVALUATED = {"unevaluatedItems", "unevaluatedProperties"}
 VALIDATION = {
-    "type", "const", "enum", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",
-    "maxLength", "minLength", "pattern", "maxItems", "minItems", "uniqueItems", "maxContains", "minContains",
-    "maxProperties", "minProperties", "required", "dependentRequired",
+    "type",
+    "const",
+    "enum",
+    "multipleOf",
+    "maximum",
+    "exclusiveMaximum",
+    "minimum",
+    "exclusiveMinimum",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
+    "maxContains",
+    "minContains",
+    "maxProperties",
+    "minProperties",
+    "required",
+    "dependentRequired",
 }
 METADATA = {"title", "description", "default", "deprecated", "readOnly", "writeOnly", "examples"}
 OTHER = {"format", "contentEncoding", "contentMediaType", "contentSchema"}
@@ -40,8 +80,24 @@ LEGACY = {
 }
 HANDLED = {"nullable", *LEGACY}
 SCHEMA_HINTS = {
-    "type", "$ref", "description", "enum", "const", "format", "items", "properties", "allOf", "anyOf", "oneOf",
-    "minimum", "maximum", "pattern", "minLength", "maxLength", "title", "default",
+    "type",
+    "$ref",
+    "description",
+    "enum",
+    "const",
+    "format",
+    "items",
+    "properties",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "minimum",
+    "maximum",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "title",
+    "default",
 }
 
 
@@ -65,8 +121,12 @@ def check_nullable(ctx):
     for doc, index, site in _sites(ctx):
         if "nullable" in site.node:
             value = site.node["nullable"]
-            fix = "list \"null\" in `type` instead" if value is True else "remove it"
-            yield ctx.hit(doc, child(site.pointer, "nullable"), f"`nullable: {str(value).lower()}` has no meaning in JSON Schema 2020-12 (OpenAPI 3.0 keyword); {fix}")
+            fix = 'list "null" in `type` instead' if value is True else "remove it"
+            yield ctx.hit(
+                doc,
+                child(site.pointer, "nullable"),
+                f"`nullable: {str(value).lower()}` has no meaning in JSON Schema 2020-12 (OpenAPI 3.0 keyword); {fix}",
+            )
 
 
 @rule(
@@ -87,8 +147,16 @@ def check_exclusive(ctx):
             value = site.node.get(keyword)
             if isinstance(value, bool):
                 bound = site.node.get(partner)
-                fix = f"write `{keyword}: {bound}` and drop `{partner}`" if value and bound is not None else f"remove `{keyword}: {str(value).lower()}`"
-                yield ctx.hit(doc, child(site.pointer, keyword), f"boolean `{keyword}: {str(value).lower()}` is draft-4 / OpenAPI 3.0 syntax; in 2020-12 it must be a number: {fix}")
+                fix = (
+                    f"write `{keyword}: {bound}` and drop `{partner}`"
+                    if value and bound is not None
+                    else f"remove `{keyword}: {str(value).lower()}`"
+                )
+                yield ctx.hit(
+                    doc,
+                    child(site.pointer, keyword),
+                    f"boolean `{keyword}: {str(value).lower()}` is draft-4 / OpenAPI 3.0 syntax; in 2020-12 it must be a number: {fix}",
+                )
 
 
 @rule(
@@ -105,10 +173,16 @@ def check_exclusive(ctx):
 def check_legacy(ctx):
     for doc, index, site in _sites(ctx):
         for keyword, why in LEGACY.items():
-            if keyword in site.node and not (keyword == "id" and not isinstance(site.node.get("id"), str)):
+            if keyword in site.node and not (
+                keyword == "id" and not isinstance(site.node.get("id"), str)
+            ):
                 yield ctx.hit(doc, child(site.pointer, keyword), f"`{keyword}` is {why}")
         if isinstance(site.node.get("items"), list):
-            yield ctx.hit(doc, child(site.pointer, "items"), "tuple-form `items: [...]` is draft 2019-09 and older; use `prefixItems`")
+            yield ctx.hit(
+                doc,
+                child(site.pointer, "items"),
+                "tuple-form `items: [...]` is draft 2019-09 and older; use `prefixItems`",
+            )
 
 
 @rule(
@@ -125,8 +199,16 @@ def check_legacy(ctx):
 def check_required_boolean(ctx):
     for doc, index, site in _sites(ctx):
         if isinstance(site.node.get("required"), bool):
-            where = f"list {site.key!r} in the parent's `required`" if site.keyword == "properties" else "use a list of property names"
-            yield ctx.hit(doc, child(site.pointer, "required"), f"`required: {str(site.node['required']).lower()}` is not JSON Schema: {where}")
+            where = (
+                f"list {site.key!r} in the parent's `required`"
+                if site.keyword == "properties"
+                else "use a list of property names"
+            )
+            yield ctx.hit(
+                doc,
+                child(site.pointer, "required"),
+                f"`required: {str(site.node['required']).lower()}` is not JSON Schema: {where}",
+            )
 
 
 @rule(
@@ -143,8 +225,16 @@ def check_required_boolean(ctx):
 def check_schema_example(ctx):
     for doc, index, site in _sites(ctx):
         if "example" in site.node:
-            what = "deprecated in OpenAPI 3.1" if index.kind == "openapi" else "not a JSON Schema keyword"
-            yield ctx.hit(doc, child(site.pointer, "example"), f"`example` in a schema is {what}; write `examples: [...]`")
+            what = (
+                "deprecated in OpenAPI 3.1"
+                if index.kind == "openapi"
+                else "not a JSON Schema keyword"
+            )
+            yield ctx.hit(
+                doc,
+                child(site.pointer, "example"),
+                f"`example` in a schema is {what}; write `examples: [...]`",
+            )
 
 
 @rule(
@@ -163,27 +253,53 @@ def check_examples_shape(ctx):
     for doc, index, site in _sites(ctx):
         examples = site.node.get("examples")
         if "examples" in site.node and not isinstance(examples, list):
-            shape = "a map (the OpenAPI media-type form)" if isinstance(examples, dict) else f"a {type(examples).__name__}"
-            yield ctx.hit(doc, child(site.pointer, "examples"), f"`examples` in a schema must be a list of values; this one is {shape}")
+            shape = (
+                "a map (the OpenAPI media-type form)"
+                if isinstance(examples, dict)
+                else f"a {type(examples).__name__}"
+            )
+            yield ctx.hit(
+                doc,
+                child(site.pointer, "examples"),
+                f"`examples` in a schema must be a list of values; this one is {shape}",
+            )
     for source, index in ctx.openapi:
         if index.dialect not in ("oas31", "oas30"):
             continue
         for holder in index.holders:
             node, at = holder.node, holder.pointer
             if "example" in node and "examples" in node:
-                yield ctx.hit(source.doc, child(at, "example"), f"`example` and `examples` are mutually exclusive in a {holder.kind} object")
+                yield ctx.hit(
+                    source.doc,
+                    child(at, "example"),
+                    f"`example` and `examples` are mutually exclusive in a {holder.kind} object",
+                )
             examples = node.get("examples")
             if "examples" not in node:
                 continue
             if not isinstance(examples, dict):
-                yield ctx.hit(source.doc, child(at, "examples"), f"`examples` of a {holder.kind} object is a map of Example Objects (name: {{summary, value}}), not a {type(examples).__name__}")
+                yield ctx.hit(
+                    source.doc,
+                    child(at, "examples"),
+                    f"`examples` of a {holder.kind} object is a map of Example Objects (name: {{summary, value}}), not a {type(examples).__name__}",
+                )
                 continue
             for name, example in examples.items():
                 here = child(child(at, "examples"), name)
-                if not isinstance(example, dict) or not ({"value", "externalValue", "$ref"} & set(example)):
-                    yield ctx.hit(source.doc, here, f"examples entry {name!r} is not an Example Object: wrap the value as `{{value: ...}}`")
+                if not isinstance(example, dict) or not (
+                    {"value", "externalValue", "$ref"} & set(example)
+                ):
+                    yield ctx.hit(
+                        source.doc,
+                        here,
+                        f"examples entry {name!r} is not an Example Object: wrap the value as `{{value: ...}}`",
+                    )
                 elif "value" in example and "externalValue" in example:
-                    yield ctx.hit(source.doc, here, f"examples entry {name!r} has both `value` and `externalValue`")
+                    yield ctx.hit(
+                        source.doc,
+                        here,
+                        f"examples entry {name!r} has both `value` and `externalValue`",
+                    )
 
 
 def _unknown(site, index):
@@ -213,8 +329,16 @@ def check_outside_properties(ctx):
         for key in _unknown(site, index):
             value = site.node[key]
             if isinstance(value, dict) and SCHEMA_HINTS & set(value):
-                closed = " and `additionalProperties: false` rejects every instance that has it" if site.node.get("additionalProperties") is False else ""
-                yield ctx.hit(doc, child(site.pointer, key), f"{key!r} is written beside `properties`, not inside it: it is not a declared property{closed}; move it under `properties`")
+                closed = (
+                    " and `additionalProperties: false` rejects every instance that has it"
+                    if site.node.get("additionalProperties") is False
+                    else ""
+                )
+                yield ctx.hit(
+                    doc,
+                    child(site.pointer, key),
+                    f"{key!r} is written beside `properties`, not inside it: it is not a declared property{closed}; move it under `properties`",
+                )
 
 
 @rule(
@@ -230,8 +354,18 @@ def check_unknown(ctx):
     for doc, index, site in _sites(ctx):
         for key in _unknown(site, index):
             value = site.node[key]
-            if isinstance(site.node.get("properties"), dict) and isinstance(value, dict) and SCHEMA_HINTS & set(value):
+            if (
+                isinstance(site.node.get("properties"), dict)
+                and isinstance(value, dict)
+                and SCHEMA_HINTS & set(value)
+            ):
                 continue  # schema-property-outside-properties reports it
             close = difflib.get_close_matches(key, sorted(KNOWN), n=1, cutoff=0.75)
-            hint = f" (did you mean `{close[0]}`?)" if close else "; extensions must start with `x-`"
-            yield ctx.hit(doc, child(site.pointer, key), f"unknown keyword `{key}` is ignored by JSON Schema{hint}")
+            hint = (
+                f" (did you mean `{close[0]}`?)" if close else "; extensions must start with `x-`"
+            )
+            yield ctx.hit(
+                doc,
+                child(site.pointer, key),
+                f"unknown keyword `{key}` is ignored by JSON Schema{hint}",
+            )

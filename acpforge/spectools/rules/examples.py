@@ -8,7 +8,7 @@ draft 2020-12 validator (OpenAPI 3.0 documents: the OAS 3.0 validator).
 
 Examples files (``examples/<version>/*.json`` of the upstream layout) are
 matched to schemas by name: a key of the file (``CheckoutSession``,
-``checkout_session``, ``checkout_session_example``) names a ``$defs``
+``checkout_session``, ``checkout_session_example``, ``checkout_sessions``) names a ``$defs``
 entry of the version's JSON Schema bundle of the same API, or a component
 schema of its OpenAPI file; an entry may also say which schema it
 illustrates (``{"schema": "Name", "value": ...}``), and a file whose own
@@ -38,10 +38,13 @@ def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def schema_label(pointer: str) -> str:
+def schema_label(pointer: str, node=None) -> str:
+    """A short name for the schema at ``pointer`` (the component it is, or refers to)."""
+    if isinstance(node, dict) and isinstance(node.get("$ref"), str) and len(node) <= 3:
+        return node["$ref"].rsplit("/", 1)[-1]
     for prefix in ("/components/schemas/", "/$defs/", "/definitions/"):
-        if pointer.startswith(prefix) and "/" not in pointer[len(prefix):]:
-            return pointer[len(prefix):].replace("~1", "/").replace("~0", "~")
+        if pointer.startswith(prefix) and "/" not in pointer[len(prefix) :]:
+            return pointer[len(prefix) :].replace("~1", "/").replace("~0", "~")
     return f"the schema at #{pointer}"
 
 
@@ -51,8 +54,11 @@ def _validate(ctx, uri: str, pointer: str, value: Any, oas30: bool = False):
     try:
         return list(validator.iter_errors(value)), None
     except (referencing.exceptions.Unresolvable, RefError, KeyError) as exc:
-        return [], str(exc) or type(exc).__name__
-    except Exception as exc:  # e.g. an invalid regex in a pattern
+        ref = getattr(exc, "ref", None)
+        return [], f"its schema refers to {ref}, which cannot be resolved" if ref else (
+            str(exc) or type(exc).__name__
+        )
+    except Exception as exc:  # noqa: BLE001 - e.g. an invalid regex in a pattern
         return [], f"{type(exc).__name__}: {exc}"
 
 
@@ -76,7 +82,10 @@ def _inline_results(ctx):
                 where = target.doc or where
                 pointer, value = child(target.pointer, "value"), target.node["value"]
             errors, reason = _validate(ctx, source.doc.uri, site.schema_pointer, value, oas30)
-            results.append((where, pointer, site, schema_label(site.schema_pointer), errors, reason))
+            schema = ctx.ws.lookup(source.doc.uri, "#" + site.schema_pointer).node
+            results.append(
+                (where, pointer, site, schema_label(site.schema_pointer, schema), errors, reason)
+            )
     ctx.cache["inline-examples"] = results
     return results
 
@@ -89,7 +98,10 @@ def _schema_tables(ctx, api: str) -> list[tuple[Any, dict[str, str]]]:
         ordered += same
     for group in (ctx.jsonschema, ctx.openapi):
         ordered += [(s, i) for s, i in group if (s, i) not in ordered]
-    return [(source.doc, {_norm(n): p for n, p in index.components.items()}) for source, index in ordered]
+    return [
+        (source.doc, {_norm(n): p for n, p in index.components.items()})
+        for source, index in ordered
+    ]
 
 
 def _find(tables, name: str):
@@ -97,6 +109,9 @@ def _find(tables, name: str):
     stripped = _SUFFIXES.sub("", wanted[0])
     if stripped and stripped != wanted[0]:
         wanted.append(stripped)
+    wanted += [
+        w[:-1] for w in list(wanted) if w.endswith("s") and len(w) > 3
+    ]  # "orders": a list of Order
     for doc, names in tables:
         for key in wanted:
             if key in names:
@@ -110,17 +125,27 @@ def _file_entries(ctx):
         data = source.doc.data
         tables = _schema_tables(ctx, source.api)
         stem = source.path.stem
-        own = _find(tables, stem[len("examples.") :] if stem.startswith("examples.") else stem)
+        own = _find(tables, stem.removeprefix("examples."))
         if own is not None and not stem.startswith("examples."):
             yield source, "", data, own
             continue
-        entries = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else []
+        entries = (
+            data.items()
+            if isinstance(data, dict)
+            else enumerate(data)
+            if isinstance(data, list)
+            else []
+        )
         for key, value in entries:
             at = child("", key)
-            if isinstance(value, dict) and ("value" in value or "example" in value) and any(
-                k in value for k in ("schema", "$schema", "$ref")
+            if (
+                isinstance(value, dict)
+                and ("value" in value or "example" in value)
+                and any(k in value for k in ("schema", "$schema", "$ref"))
             ):
-                name = str(value.get("schema") or value.get("$schema") or value.get("$ref")).rsplit("/", 1)[-1]
+                name = str(value.get("schema") or value.get("$schema") or value.get("$ref")).rsplit(
+                    "/", 1
+                )[-1]
                 field = "value" if "value" in value else "example"
                 yield source, child(at, field), value[field], _find(tables, name)
             elif isinstance(key, str) and key.startswith("$"):
@@ -140,13 +165,36 @@ def _file_results(ctx):
         doc, schema_pointer = target
         schema = ctx.ws.lookup(doc.uri, "#" + schema_pointer).node
         schema_type = schema.get("type") if isinstance(schema, dict) else None
-        many = isinstance(value, list) and schema_type != "array" and not (isinstance(schema_type, list) and "array" in schema_type)
-        values = [(child(pointer, i), v) for i, v in enumerate(value)] if many else [(pointer, value)]
+        many = (
+            isinstance(value, list)
+            and schema_type != "array"
+            and not (isinstance(schema_type, list) and "array" in schema_type)
+        )
+        values = (
+            [(child(pointer, i), v) for i, v in enumerate(value)] if many else [(pointer, value)]
+        )
         for at, item in values:
             errors, reason = _validate(ctx, doc.uri, schema_pointer, item)
             results.append((source, at, schema_label(schema_pointer), errors, reason, None))
     ctx.cache["file-examples"] = results
     return results
+
+
+_UNEXPECTED = re.compile(r"\((.*) (?:was|were) unexpected\)")
+
+
+def error_path(error) -> list:
+    """Where to report an error: at the first unexpected property rather than its object."""
+    path = list(error.absolute_path)
+    if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(
+        error.instance, dict
+    ):
+        match = _UNEXPECTED.search(error.message)
+        if match:
+            for name in re.findall(r"'((?:[^'\\]|\\.)*)'", match.group(1)):
+                if name in error.instance:
+                    return [*path, name]
+    return path
 
 
 @rule(
@@ -164,19 +212,19 @@ def _file_results(ctx):
 def check_examples(ctx):
     for where, pointer, site, label, errors, _ in _inline_results(ctx):
         for error in errors:
-            path = list(error.absolute_path)
+            path = error_path(error)
             yield ctx.hit(
                 where,
                 pointer + pointer_of(path),
-                f"example does not match {label}: {json_path(path)}: {describe(error)}",
+                f"example does not match {label}: {json_path(error.absolute_path)}: {describe(error)}",
             )
     for source, pointer, label, errors, _, unmapped in _file_results(ctx):
         for error in errors:
-            path = list(error.absolute_path)
+            path = error_path(error)
             yield ctx.hit(
                 source.doc,
                 pointer + pointer_of(path),
-                f"example does not match {label}: {json_path(path)}: {describe(error)}",
+                f"example does not match {label}: {json_path(error.absolute_path)}: {describe(error)}",
             )
 
 
@@ -193,7 +241,11 @@ def check_unmapped(ctx):
     for source, pointer, label, errors, _, unmapped in _file_results(ctx):
         if unmapped is not None:
             name = pointer.rsplit("/", 1)[-1] or source.path.name
-            yield ctx.hit(source.doc, pointer, f"example {name!r} names no schema of version {ctx.version}: not validated")
+            yield ctx.hit(
+                source.doc,
+                pointer,
+                f"example {name!r} names no schema of version {ctx.version}: not validated",
+            )
 
 
 @rule(

@@ -29,7 +29,9 @@ def _refs(ctx):
 def check_unresolved(ctx):
     for doc, site, error in _refs(ctx):
         if not error.remote:
-            yield ctx.hit(doc, site.pointer + "/$ref", f"$ref {site.ref!r} cannot be resolved: {error}")
+            yield ctx.hit(
+                doc, site.pointer + "/$ref", f"$ref {site.ref!r} cannot be resolved: {error}"
+            )
 
 
 @rule(
@@ -44,4 +46,6 @@ def check_unresolved(ctx):
 def check_remote(ctx):
     for doc, site, error in _refs(ctx):
         if error.remote:
-            yield ctx.hit(doc, site.pointer + "/$ref", f"$ref {site.ref!r} is remote and was not checked")
+            yield ctx.hit(
+                doc, site.pointer + "/$ref", f"$ref {site.ref!r} is remote and was not checked"
+            )

@@ -1,0 +1,6 @@
+"""Make the spec-tools test helpers importable from this folder."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
