@@ -128,15 +128,49 @@ def error_response(error: ACPError, request: Request | None = None) -> JSONRespo
 _HTTP_CODES = {404: ("invalid_request", "not_found"), 405: ("invalid_request", "method_not_allowed")}
 
 
+def _allowed_methods(request: Request) -> str | None:
+    """Every method the app serves on this path (Starlette's 405 names only the first route's)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+
+    def walk(routes: Any) -> None:
+        for route in routes:
+            inner = getattr(route, "original_router", None)  # FastAPI's included routers (no prefix here)
+            if inner is not None:
+                walk(inner.routes)
+                continue
+            try:
+                match, _ = route.matches(request.scope)
+            except Exception:  # pragma: no cover - a foreign route type
+                continue
+            if match != Match.NONE:
+                methods.update(getattr(route, "methods", None) or ())
+
+    walk(getattr(request.app, "routes", ()))
+    return ", ".join(sorted(methods)) or None
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Make every error leave the app as a flat ACP error object, never a traceback."""
+    """Make every error leave the app as a flat ACP error object, never a traceback.
+
+    Errors made here from validation, routing and unexpected exceptions are
+    answered through the app's current ``ACPError`` handler, so an app that
+    replaces it (e.g. to keep one path's codes inside a closed enum) sees
+    them too.
+    """
 
     @app.exception_handler(ACPError)
     async def _acp(request: Request, exc: ACPError) -> JSONResponse:
         return error_response(exc, request)
 
+    async def _answer(request: Request, error: ACPError) -> Response:
+        handler = request.app.exception_handlers.get(ACPError, _acp)
+        result = handler(request, error)
+        return await result if inspect.isawaitable(result) else result
+
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = list(exc.errors())
         first = errors[0] if errors else {"loc": (), "type": "invalid"}
         where = list(first.get("loc", ()))
@@ -147,12 +181,17 @@ def install_error_handlers(app: FastAPI) -> None:
             error = ACPError(400, "invalid_request", kind, f"{where[0]} parameter {name} {verb}")
         else:
             error = from_validation_errors(errors, None)
-        return error_response(error, request)
+        return await _answer(request, error)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         type_, code = _HTTP_CODES.get(exc.status_code, ("invalid_request", "http_error"))
-        return error_response(ACPError(exc.status_code, type_, code, str(exc.detail)), request)
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:  # RFC 9110: a 405 lists every method the resource supports
+            allowed = _allowed_methods(request)
+            if allowed:
+                headers["Allow"] = allowed
+        return await _answer(request, ACPError(exc.status_code, type_, code, str(exc.detail), headers=headers))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

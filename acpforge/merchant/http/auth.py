@@ -1,7 +1,8 @@
 """Bearer authentication: ``Authorization: Bearer <token>`` against a set of API keys.
 
 * No ``Authorization``, another scheme, an empty token or an unknown token:
-  401 ``unauthorized`` (flat error) with ``WWW-Authenticate: Bearer
+  401 ``unauthorized`` (flat error, ``type`` and ``code`` both ``unauthorized``,
+  as in the specs' examples) with ``WWW-Authenticate: Bearer
   realm="acp"`` (RFC 6750; ``error="invalid_token"`` when a token was sent).
 * Exempt paths (``PathSet`` patterns; by default the legal pages and
   ``/healthz``) pass without a token and without an identity.
@@ -17,12 +18,12 @@ looked up, so the comparison leaks nothing useful through timing.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .common import IDENTITY_KEY, ASGIApp, PathSet, Receive, Scope, Send, header
 from .errors import acp_error, send_error
 
-__all__ = ["BearerAuth", "DEFAULT_AUTH_EXEMPT", "identity_for_token"]
+__all__ = ["DEFAULT_AUTH_EXEMPT", "BearerAuth", "identity_for_token"]
 
 DEFAULT_AUTH_EXEMPT = ("/legal/", "/healthz")
 
@@ -48,6 +49,8 @@ class BearerAuth:
     ) -> None:
         if isinstance(api_keys, (str, bytes)):
             raise TypeError("api_keys is a collection of tokens, not one token")
+        if isinstance(api_keys, Mapping):
+            raise TypeError("api_keys is a collection of tokens; for a mapping pass its values()")
         keys = [k for k in api_keys]
         if not keys or any(not k or not str(k).strip() for k in keys):
             raise ValueError("api_keys must be a non-empty collection of non-empty tokens")
@@ -56,11 +59,17 @@ class BearerAuth:
         self.exempt = exempt if isinstance(exempt, PathSet) else PathSet(exempt)
         self._challenge = f'Bearer realm="{realm}"'
         self._missing = acp_error(
-            401, "unauthorized", "an Authorization: Bearer <token> header is required",
+            401,
+            "unauthorized",
+            "an Authorization: Bearer <token> header is required",
+            type="unauthorized",
             headers={"WWW-Authenticate": self._challenge},
         )
         self._invalid = acp_error(
-            401, "unauthorized", "the bearer token is not valid",
+            401,
+            "unauthorized",
+            "the bearer token is not valid",
+            type="unauthorized",
             headers={"WWW-Authenticate": self._challenge + ', error="invalid_token"'},
         )
 

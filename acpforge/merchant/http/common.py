@@ -12,20 +12,20 @@ Scope keys set by the middleware (read them with the helpers, not by name):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
+    "BODY_KEY",
+    "IDENTITY_KEY",
     "ASGIApp",
     "Message",
+    "PathSet",
     "Receive",
     "Scope",
     "Send",
-    "IDENTITY_KEY",
-    "BODY_KEY",
-    "PathSet",
     "header",
     "identity_of",
     "now_function",
@@ -57,7 +57,7 @@ class PathSet:
     that ``/legal/../checkout_sessions`` cannot borrow an exemption.
     """
 
-    __slots__ = ("exact", "prefixes", "patterns")
+    __slots__ = ("exact", "patterns", "prefixes")
 
     def __init__(self, patterns: Iterable[str] = ()) -> None:
         self.patterns = tuple(patterns)
@@ -86,7 +86,7 @@ class PathSet:
 def now_function(clock: Any) -> Callable[[], datetime]:
     """A zero-argument ``now()`` from a core ``Clock`` (``.now()``), a callable, or ``None``."""
     if clock is None:
-        return lambda: datetime.now(timezone.utc)
+        return lambda: datetime.now(UTC)
     if hasattr(clock, "now") and callable(clock.now):
         return clock.now
     if callable(clock):

@@ -16,7 +16,7 @@ from acpforge.merchant.core.faults import NO_FAULTS, REGISTRY, Faults
 
 from .common import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["EchoHeaders", "FAULT_NOT_ECHOED"]
+__all__ = ["FAULT_NOT_ECHOED", "EchoHeaders"]
 
 FAULT_NOT_ECHOED = "idempotency_key_not_echoed"
 REGISTRY.register(
@@ -39,9 +39,12 @@ class EchoHeaders:
         wanted: list[tuple[bytes, bytes]] = []
         is_post = scope["method"] == "POST"
         for name, value in scope["headers"]:
-            if name == _REQUEST_ID or (name == _IDEMPOTENCY_KEY and is_post and not self.strip_key):
-                if all(name != seen for seen, _ in wanted):  # the first value, like the stubs
-                    wanted.append((name, value))
+            echoed = name == _REQUEST_ID or (
+                name == _IDEMPOTENCY_KEY and is_post and not self.strip_key
+            )
+            # only the first value of a repeated header, like the stubs
+            if echoed and all(name != seen for seen, _ in wanted):
+                wanted.append((name, value))
         if not wanted and not self.strip_key:
             await self.app(scope, receive, send)
             return

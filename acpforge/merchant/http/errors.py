@@ -15,10 +15,12 @@ from acpforge.runtime.errors import ACPError
 
 from .common import ASGIApp, Receive, Scope, Send
 
-__all__ = ["ACPError", "acp_error", "send_error", "error_app", "encode_headers"]
+__all__ = ["ACPError", "acp_error", "encode_headers", "error_app", "send_error"]
 
 
-def acp_error(status: int, code: str, message: str, *, type: str = "invalid_request", **kwargs) -> ACPError:
+def acp_error(
+    status: int, code: str, message: str, *, type: str = "invalid_request", **kwargs
+) -> ACPError:
     """``ACPError`` with the argument order of the common case (``invalid_request``)."""
     return ACPError(status, type, code, message, **kwargs)
 

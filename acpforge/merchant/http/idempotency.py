@@ -14,18 +14,25 @@ version router), configured by that version's ``VersionProfile``:
   not matter, array order does, ``null`` differs from absent.  A body that is
   not strict I-JSON (malformed, duplicate keys, unsafe integers) is
   fingerprinted over its raw bytes, so only a byte-identical retry matches.
-  An empty body has its own fingerprint.
+  An empty body has its own fingerprint.  ``BodyFingerprint`` is lazy: a
+  SHA-256 of the raw bytes is taken on every request, and the canonical
+  fingerprint is computed only when a retry's bytes differ from the first
+  request's (the pure-Python RFC 8785 serializer costs more than the rest of
+  the stack together; a new key or a byte-identical retry never needs it).
 * Same key, same fingerprint, finished: the stored status, headers and body
   are replayed with ``Idempotent-Replayed: true``; the inner app does not run.
   ``Request-Id``/``Idempotency-Key`` are not stored: the outer ``EchoHeaders``
   echoes the retry's own.
-* Same key, different fingerprint (or an earlier API-Version): 
+* Same key, different fingerprint (or another API-Version):
   ``idempotency_conflict`` at ``profile.idempotency_conflict_status`` (409 in
   2025-09-29, 422 in 2026-04-17) -- also while the first request is still
   running, because that retry can never succeed.
 * Same key and fingerprint while the first request runs:
   ``profile.in_flight_status`` (409) ``idempotency_in_flight`` with
   ``Retry-After: 1``.
+* Error ``type`` is ``invalid_request`` throughout (2026-04-17's rule for
+  idempotency errors): ``request_not_idempotent`` is not in the 2026-04-17 or
+  the delegate-payment ``Error.type`` enums.
 * A 5xx, an exception or an unfinished response is never stored: the key is
   released and a retry runs again.  The outcome is recorded *before* the last
   body chunk is forwarded, so a client that retries the moment it has the
@@ -48,7 +55,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import threading
-from dataclasses import dataclass, field
+from collections import deque
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, NamedTuple, Protocol
 
@@ -56,11 +64,22 @@ from acpforge.merchant.core.faults import NO_FAULTS, REGISTRY, Faults
 from acpforge.versions import VersionProfile
 from acpforge.wire.canonical import fingerprint
 
-from .common import ASGIApp, Message, Receive, Scope, Send, header, identity_of, now_function, read_body
+from .common import (
+    ASGIApp,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    header,
+    identity_of,
+    now_function,
+    read_body,
+)
 from .errors import acp_error, send_error
 
 __all__ = [
     "FAULT_IDEMPOTENCY_OFF",
+    "BodyFingerprint",
     "Idempotency",
     "IdempotencyStore",
     "MemoryIdempotencyStore",
@@ -81,7 +100,9 @@ DEFAULT_TTL = timedelta(hours=24)
 DEFAULT_IN_FLIGHT_TIMEOUT = timedelta(minutes=5)
 REPLAYED_HEADER = (b"idempotent-replayed", b"true")
 # Not stored: per-request correlation (echoed afresh) and what the server adds itself.
-_NOT_STORED = frozenset({b"request-id", b"idempotency-key", b"date", b"server", b"idempotent-replayed"})
+_NOT_STORED = frozenset(
+    {b"request-id", b"idempotency-key", b"date", b"server", b"idempotent-replayed"}
+)
 
 
 class ScopeKey(NamedTuple):
@@ -114,19 +135,58 @@ class Outcome:
     first_version: str = ""
 
 
+class BodyFingerprint:
+    """The identity of a request body for idempotency: raw hash first, RFC 8785 on demand.
+
+    ``matches`` is semantic JSON equality of the two bodies (see the module
+    docstring).  Bodies up to ``keep_bytes`` are kept until their canonical
+    fingerprint is needed; larger ones are canonicalized at once.  A durable
+    store persists ``canonical()`` (and may keep ``raw`` as a fast path).
+    """
+
+    __slots__ = ("_body", "_canonical", "raw")
+
+    def __init__(self, body: bytes, *, keep_bytes: int = 64 * 1024) -> None:
+        self.raw = hashlib.sha256(body).hexdigest()
+        self._body: bytes | None = body
+        self._canonical: str | None = None
+        if len(body) > keep_bytes:
+            self.canonical()
+
+    def canonical(self) -> str:
+        if self._canonical is None:
+            assert self._body is not None
+            self._canonical = body_fingerprint(self._body)
+            self._body = None
+        return self._canonical
+
+    def matches(self, other: BodyFingerprint) -> bool:
+        return self.raw == other.raw or self.canonical() == other.canonical()
+
+    def __repr__(self) -> str:
+        return f"BodyFingerprint(raw={self.raw[:12]}..., canonical={self._canonical!r})"
+
+
 class IdempotencyStore(Protocol):
     async def begin(
-        self, key: ScopeKey, fingerprint: str, version: str, now: datetime, in_flight_timeout: timedelta
+        self,
+        key: ScopeKey,
+        fingerprint: BodyFingerprint,
+        version: str,
+        now: datetime,
+        in_flight_timeout: timedelta,
     ) -> Outcome: ...
 
-    async def finish(self, key: ScopeKey, token: int, response: StoredResponse, expires_at: datetime) -> None: ...
+    async def finish(
+        self, key: ScopeKey, token: int, response: StoredResponse, expires_at: datetime
+    ) -> None: ...
 
     async def release(self, key: ScopeKey, token: int) -> None: ...
 
 
 @dataclass(slots=True)
 class _Entry:
-    fingerprint: str
+    fingerprint: BodyFingerprint
     version: str
     token: int
     started: datetime
@@ -134,26 +194,38 @@ class _Entry:
     expires_at: datetime | None = None  # set when finished
 
 
-@dataclass
 class MemoryIdempotencyStore:
-    """In-memory ``IdempotencyStore``; expired entries are swept every ``sweep_every`` begins."""
+    """In-memory ``IdempotencyStore``.
 
-    sweep_every: int = 1024
-    _entries: dict[ScopeKey, _Entry] = field(default_factory=dict, repr=False)
-    _lock: Any = field(default_factory=threading.Lock, repr=False)
-    _tokens: Any = field(default_factory=lambda: itertools.count(1), repr=False)
-    _calls: int = 0
+    Finished entries are also queued in finishing order; every ``begin``
+    drops the expired head of that queue, so expiry costs O(1) amortized
+    instead of a scan of every key (with a constant TTL the queue is in
+    expiry order; if it is not, e.g. a test clock set backwards, an entry is
+    dropped late, and ``begin`` still treats it as expired on its own).
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[ScopeKey, _Entry] = {}
+        self._expiry: deque[tuple[datetime, ScopeKey, int]] = deque()
+        self._lock = threading.Lock()
+        self._tokens = itertools.count(1)
 
     def __len__(self) -> int:
         return len(self._entries)
 
+    def __repr__(self) -> str:
+        return f"MemoryIdempotencyStore({len(self._entries)} keys)"
+
     async def begin(
-        self, key: ScopeKey, fingerprint: str, version: str, now: datetime, in_flight_timeout: timedelta
+        self,
+        key: ScopeKey,
+        fingerprint: BodyFingerprint,
+        version: str,
+        now: datetime,
+        in_flight_timeout: timedelta,
     ) -> Outcome:
         with self._lock:
-            self._calls += 1
-            if self._calls % self.sweep_every == 0:
-                self._sweep(now)
+            self._drop_expired(now)
             entry = self._entries.get(key)
             if entry is not None:
                 if entry.response is None:
@@ -166,18 +238,21 @@ class MemoryIdempotencyStore:
                 token = next(self._tokens)
                 self._entries[key] = _Entry(fingerprint, version, token, now)
                 return Outcome("new", token=token)
-            if entry.fingerprint != fingerprint or entry.version != version:
+            if entry.version != version or not entry.fingerprint.matches(fingerprint):
                 return Outcome("conflict", first_version=entry.version)
             if entry.response is None:
                 return Outcome("in_flight", first_version=entry.version)
             return Outcome("replay", response=entry.response, first_version=entry.version)
 
-    async def finish(self, key: ScopeKey, token: int, response: StoredResponse, expires_at: datetime) -> None:
+    async def finish(
+        self, key: ScopeKey, token: int, response: StoredResponse, expires_at: datetime
+    ) -> None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry.token == token:
                 entry.response = response
                 entry.expires_at = expires_at
+                self._expiry.append((expires_at, key, token))
 
     async def release(self, key: ScopeKey, token: int) -> None:
         with self._lock:
@@ -185,10 +260,13 @@ class MemoryIdempotencyStore:
             if entry is not None and entry.token == token and entry.response is None:
                 del self._entries[key]
 
-    def _sweep(self, now: datetime) -> None:
-        dead = [k for k, e in self._entries.items() if e.expires_at is not None and now >= e.expires_at]
-        for k in dead:
-            del self._entries[k]
+    def _drop_expired(self, now: datetime) -> None:
+        queue = self._expiry
+        while queue and queue[0][0] <= now:
+            _, key, token = queue.popleft()
+            entry = self._entries.get(key)
+            if entry is not None and entry.token == token:
+                del self._entries[key]
 
 
 _EMPTY_BODY = "empty"
@@ -228,17 +306,20 @@ class Idempotency:
         self.in_flight_timeout = in_flight_timeout
         self.off = faults.active(FAULT_IDEMPOTENCY_OFF)
         self._required = acp_error(
-            400, "idempotency_key_required",
+            400,
+            "idempotency_key_required",
             f"an Idempotency-Key header is required on POST in API-Version {profile.version}",
         )
         self._bad_key = acp_error(
-            400, "invalid",
+            400,
+            "invalid",
             f"Idempotency-Key must be 1 to {profile.idempotency_key_max_length} characters",
         )
         self._in_flight = acp_error(
-            profile.in_flight_status, "idempotency_in_flight",
+            profile.in_flight_status,
+            "idempotency_in_flight",
             "a request with this Idempotency-Key is still being processed; retry later",
-            type="request_not_idempotent", headers={"Retry-After": "1"},
+            headers={"Retry-After": "1"},
         )
 
     def _conflict(self, first_version: str):
@@ -247,9 +328,9 @@ class Idempotency:
         else:
             why = "was already used with a different request body"
         return acp_error(
-            self.profile.idempotency_conflict_status, "idempotency_conflict",
+            self.profile.idempotency_conflict_status,
+            "idempotency_conflict",
             f"this Idempotency-Key {why}; use a new key for a different request",
-            type="request_not_idempotent",
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -268,9 +349,15 @@ class Idempotency:
             await send_error(send, self._bad_key)
             return
         body, receive = await read_body(scope, receive)
-        scope_key = ScopeKey(identity_of(scope) or "", scope.get("root_path", "") + scope["path"], key)
+        scope_key = ScopeKey(
+            identity_of(scope) or "", scope.get("root_path", "") + scope["path"], key
+        )
         outcome = await self.store.begin(
-            scope_key, body_fingerprint(body), self.profile.version, self.now(), self.in_flight_timeout
+            scope_key,
+            BodyFingerprint(body),
+            self.profile.version,
+            self.now(),
+            self.in_flight_timeout,
         )
         if outcome.kind == "replay":
             await self._replay(send, outcome.response)
@@ -287,7 +374,9 @@ class Idempotency:
         await send({"type": "http.response.start", "status": stored.status, "headers": headers})
         await send({"type": "http.response.body", "body": stored.body, "more_body": False})
 
-    async def _run(self, scope: Scope, receive: Receive, send: Send, key: ScopeKey, token: int) -> None:
+    async def _run(
+        self, scope: Scope, receive: Receive, send: Send, key: ScopeKey, token: int
+    ) -> None:
         status = 0
         headers: tuple[tuple[bytes, bytes], ...] = ()
         chunks: list[bytes] = []

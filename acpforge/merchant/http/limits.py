@@ -23,7 +23,7 @@ from acpforge.runtime.server import _wants_json
 from .common import BODY_KEY, ASGIApp, Receive, Scope, Send, header, replay_receive
 from .errors import acp_error, send_error
 
-__all__ = ["BodyLimit", "DEFAULT_MAX_BODY_BYTES"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "BodyLimit"]
 
 DEFAULT_MAX_BODY_BYTES = 1_000_000
 
@@ -63,7 +63,9 @@ class BodyLimit:
             except ValueError:
                 declared = -1
             if declared < 0:
-                await send_error(send, acp_error(400, "invalid", "Content-Length is not a valid length"))
+                await send_error(
+                    send, acp_error(400, "invalid", "Content-Length is not a valid length")
+                )
                 return
             if declared > self.max_body_bytes:
                 await send_error(send, self._too_large())
