@@ -85,6 +85,7 @@ def render_models(bundle: Bundle, api: ApiModel) -> str:
                 use_union_operator=True,
                 use_double_quotes=True,
                 keep_model_order=True,
+                parent_scoped_naming=True,
                 read_unevaluated_properties=True,
                 strict_nullable=True,
                 # Tag values (``type: const``) stay Literals, so unions can use them.

@@ -184,7 +184,7 @@ class MerchantApp:
             adapter.CheckoutAdapter(self.runtime), openapi_url=None, docs_url=None, redoc_url=None
         )
         app.include_router(delegate.create_router(adapter.delegate_payment_adapter(self.runtime)))
-        codes = {c.value for c in dp_models.Code}
+        codes = {c.value for c in dp_models.ErrorCode}
         install_closed_error_codes(
             app, DELEGATE_PAYMENT_PATH, codes, "invalid_request" if "invalid_request" in codes else "invalid_card"
         )

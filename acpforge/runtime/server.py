@@ -57,10 +57,13 @@ async def read_json_body(request: Request, required: bool) -> Any:
             f"Content-Type must be application/json (got {content_type or 'none'!r})",
         )
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
         raise ACPError(400, "invalid_request", "invalid_json", f"the request body is not valid JSON{where}") from None
+    if data is None and required:  # a literal `null` is no body at all: the handler must never see None
+        raise ACPError(400, "invalid_request", "invalid", "the request body must be a JSON object, not null", param="$")
+    return data
 
 
 def parse_body(model: type[Model], data: Any) -> Model:
@@ -69,6 +72,25 @@ def parse_body(model: type[Model], data: Any) -> Model:
         return model.model_validate(data)
     except ValidationError as exc:
         raise from_validation_errors(exc.errors(include_url=False), data) from None
+
+
+def parse_headers(model: type[Model], request: Request) -> Model:
+    """All header parameters of an operation, typed, in one validation pass.
+
+    One pydantic model per operation instead of one FastAPI ``Header()``
+    dependency per header: the same typing (``datetime`` for ``Timestamp``)
+    at a fraction of the cost on every request.  A missing or malformed
+    header becomes a flat 400 naming it.
+    """
+    try:
+        return model.model_validate(dict(request.headers.items()))
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        alias = str(first["loc"][0]) if first.get("loc") else "?"
+        name = getattr(model, "WIRE_NAMES", {}).get(alias, alias)
+        if first.get("type") == "missing":
+            raise ACPError(400, "invalid_request", "missing", f"header parameter {name} is required") from None
+        raise ACPError(400, "invalid_request", "invalid", f"header parameter {name} is invalid: {first.get('msg', '')}") from None
 
 
 def check_api_version(value: str | None, supported: tuple[str, ...]) -> None:

@@ -69,8 +69,8 @@ def test_models_import_without_email_validator(tmp_path):
 def test_inline_one_of_arrays_are_tagged_unions():
     """Untagged unions try branches in order; a `type` discriminator picks the right one."""
     models = package("2025-09-29").agentic_checkout.models
-    assert "list[Messages]" in str(models.CheckoutSessionBase.model_fields["messages"].annotation)
-    root = models.Messages
+    assert "list[CheckoutSessionBaseMessages]" in str(models.CheckoutSessionBase.model_fields["messages"].annotation)
+    root = models.CheckoutSessionBaseMessages
     assert root.model_fields["root"].discriminator == "type"
     parsed = root.model_validate({"type": "error", "code": "out_of_stock", "content_type": "plain", "content": "gone"})
     assert type(parsed.root).__name__ == "MessageError"

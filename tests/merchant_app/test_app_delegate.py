@@ -44,7 +44,7 @@ def test_invalid_parts_are_refused_with_codes_of_the_closed_enum(drv, where, cha
         body[where] = {**body[where], **change}
     error = _refused(drv, body)
     assert error["param"] == param
-    assert error["code"] in {c.value for c in drv.dp_models.Code}
+    assert error["code"] in {c.value for c in drv.dp_models.ErrorCode}
 
 
 def test_malformed_body_errors_also_use_the_closed_enum(drv):

@@ -45,9 +45,9 @@ from .common import (
 __all__ = ["API_VERSION", "CheckoutAdapter", "delegate_payment_adapter", "serialize_event", "signer"]
 
 API_VERSION = "2025-09-29"
-LINK_TYPES = frozenset(t.value for t in models.Type1)
+LINK_TYPES = frozenset(t.value for t in models.LinkType)
 PAYMENT_PROVIDER = {"provider": "stripe", "supported_payment_methods": ["card"]}
-_DP_CODES = frozenset(c.value for c in dp_models.Code)
+_DP_CODES = frozenset(c.value for c in dp_models.ErrorCode)
 # statuses this version cannot say: 3-D Secure pending is still "payable" here
 _STATUS = {SessionStatus.AUTHENTICATION_REQUIRED: "ready_for_payment"}
 

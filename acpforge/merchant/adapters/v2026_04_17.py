@@ -82,10 +82,10 @@ ROOTS = {
     "$.fulfillment_option_id": "$.selected_fulfillment_options",
     "$.payment_data.token": "$.payment_data.instrument.credential.token",
 }
-LINK_TYPES = frozenset(t.value for t in models.Type5)
+LINK_TYPES = frozenset(t.value for t in models.LinkType)
 #: Interventions this merchant can run with an agent.
 MERCHANT_INTERVENTIONS = frozenset({"3ds"})
-_DP_CODES = frozenset(c.value for c in dp_models.Code)
+_DP_CODES = frozenset(c.value for c in dp_models.ErrorCode)
 _DIRECTORY = {"visa": "visa", "mastercard": "mastercard", "amex": "american_express"}
 _ORDER_STATUS = {OrderStatus.FULFILLED: "completed"}  # 2026-04-17 calls a delivered order completed
 _RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>")

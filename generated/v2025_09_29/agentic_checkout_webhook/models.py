@@ -16,12 +16,20 @@ class Error(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    type: Type2 = Field(..., description="Broad category of the error.")
+    type: ErrorType = Field(..., description="Broad category of the error.")
     code: str = Field(..., description="Machine-readable reason, chosen by the implementation.")
     message: str = Field(..., description="Human-readable explanation.")
     param: str | None = Field(
         None, description="RFC 9535 JSONPath of the offending field, when there is one."
     )
+
+
+class ErrorType(OpenStrEnum):
+    invalid_request = "invalid_request"
+    processing_error = "processing_error"
+    service_unavailable = "service_unavailable"
+    unauthorized = "unauthorized"
+    rate_limit_exceeded = "rate_limit_exceeded"
 
 
 class EventDataOrder(BaseModel):
@@ -33,10 +41,19 @@ class EventDataOrder(BaseModel):
         ..., description="The checkout session that produced the order."
     )
     permalink_url: str = Field(..., description="Page where the buyer can follow the order.")
-    status: Status = Field(..., description="Where the order stands now.")
+    status: EventDataOrderStatus = Field(..., description="Where the order stands now.")
     refunds: list[Refund] = Field(
         ..., description="Every refund made on the order so far; empty when none."
     )
+
+
+class EventDataOrderStatus(OpenStrEnum):
+    created = "created"
+    manual_review = "manual_review"
+    confirmed = "confirmed"
+    canceled = "canceled"
+    shipped = "shipped"
+    fulfilled = "fulfilled"
 
 
 class PostOrderEventsResponse(BaseModel):
@@ -53,40 +70,23 @@ class Refund(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    type: Type = Field(..., description="Where the money went.")
+    type: RefundType = Field(..., description="Where the money went.")
     amount: int = Field(..., description="Refunded amount, in minor units.")
 
 
-class Status(OpenStrEnum):
-    created = "created"
-    manual_review = "manual_review"
-    confirmed = "confirmed"
-    canceled = "canceled"
-    shipped = "shipped"
-    fulfilled = "fulfilled"
-
-
-class Type(OpenStrEnum):
+class RefundType(OpenStrEnum):
     store_credit = "store_credit"
     original_payment = "original_payment"
-
-
-class Type1(OpenStrEnum):
-    order_create = "order_create"
-    order_update = "order_update"
-
-
-class Type2(OpenStrEnum):
-    invalid_request = "invalid_request"
-    processing_error = "processing_error"
-    service_unavailable = "service_unavailable"
-    unauthorized = "unauthorized"
-    rate_limit_exceeded = "rate_limit_exceeded"
 
 
 class WebhookEvent(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    type: Type1
+    type: WebhookEventType
     data: EventDataOrder
+
+
+class WebhookEventType(OpenStrEnum):
+    order_create = "order_create"
+    order_update = "order_update"

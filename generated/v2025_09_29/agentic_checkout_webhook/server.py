@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
-from fastapi import APIRouter, FastAPI, Header, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from acpforge.runtime import server as _rt
 
@@ -35,6 +36,20 @@ class PostOrderEventsRequest:
     body: models.WebhookEvent
     request_id: str | None = None
     timestamp: datetime | None = None
+
+
+class _PostOrderEventsHeaders(BaseModel):
+    """Header parameters of ``postOrderEvents``, validated in one pass."""
+
+    model_config = ConfigDict(extra="ignore")
+    WIRE_NAMES: ClassVar[dict[str, str]] = {
+        "merchant-signature": "Merchant-Signature",
+        "request-id": "Request-Id",
+        "timestamp": "Timestamp",
+    }
+    merchant_signature: str = Field(..., alias="merchant-signature")
+    request_id: str | None = Field(None, alias="request-id")
+    timestamp: datetime | None = Field(None, alias="timestamp")
 
 
 class AgenticCheckoutWebhookHandler(Protocol):
@@ -64,17 +79,15 @@ def create_router(handler: AgenticCheckoutWebhookHandler) -> APIRouter:
     )
     async def post_order_events(
         http: Request,
-        merchant_signature: str = Header(..., alias="Merchant-Signature"),
-        request_id: str | None = Header(None, alias="Request-Id"),
-        timestamp: datetime | None = Header(None, alias="Timestamp"),
     ) -> Response:
+        headers = _rt.parse_headers(_PostOrderEventsHeaders, http)
         data = await _rt.read_json_body(http, required=True)
         body = None if data is None else _rt.parse_body(models.WebhookEvent, data)
         request = PostOrderEventsRequest(
             http=http,
-            merchant_signature=merchant_signature,
-            request_id=request_id,
-            timestamp=timestamp,
+            merchant_signature=headers.merchant_signature,
+            request_id=headers.request_id,
+            timestamp=headers.timestamp,
             body=body,
         )
         return await _rt.render(

@@ -30,12 +30,14 @@ class Adjustment(BaseModel):
         extra="forbid",
     )
     id: str = Field(..., description="The adjustment's id.")
-    type: Type5 | str = Field(
+    type: AdjustmentType | str = Field(
         ...,
         description="Kind of change. `refund` covers full and partial refunds (the amount\ntells which); `credit` is store credit; `dispute` includes\nchargebacks. Accept other values.\n",
     )
     occurred_at: AwareDatetime = Field(..., description="When the change happened.")
-    status: Status3 | str = Field(..., description="Where the change stands. Accept other values.")
+    status: AdjustmentStatus | str = Field(
+        ..., description="Where the change stands. Accept other values."
+    )
     line_items: list[LineItemReference] | None = Field(
         None, description="The units concerned; absent for changes to the order as a whole."
     )
@@ -49,20 +51,27 @@ class Adjustment(BaseModel):
     reason: str | None = Field(None, description="A machine-readable reason code.")
 
 
-class DigitalDelivery(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    access_url: str | None = Field(None, description="Where to download or stream the content.")
-    license_key: str | None = Field(None, description="A licence or activation key.")
-    expires_at: AwareDatetime | None = Field(None, description="When access ends.")
+class AdjustmentStatus(OpenStrEnum):
+    pending = "pending"
+    completed = "completed"
+    failed = "failed"
+
+
+class AdjustmentType(OpenStrEnum):
+    refund = "refund"
+    credit = "credit"
+    return_ = "return"
+    exchange = "exchange"
+    price_adjustment = "price_adjustment"
+    cancellation = "cancellation"
+    dispute = "dispute"
 
 
 class Error(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    type: Type1 = Field(..., description="The category of the error.")
+    type: ErrorType = Field(..., description="The category of the error.")
     code: str = Field(
         ...,
         description="The specific reason, for programs; free text, such as invalid_signature.",
@@ -78,6 +87,14 @@ class Error(BaseModel):
     )
 
 
+class ErrorType(OpenStrEnum):
+    invalid_request = "invalid_request"
+    unauthorized = "unauthorized"
+    rate_limit_exceeded = "rate_limit_exceeded"
+    processing_error = "processing_error"
+    service_unavailable = "service_unavailable"
+
+
 class EstimatedDelivery(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -91,8 +108,8 @@ class Fulfillment(BaseModel):
         extra="forbid",
     )
     id: str = Field(..., description="The fulfillment's id.")
-    type: Type3 = Field(..., description="How the units are delivered.")
-    status: Status2 | str | None = Field(
+    type: FulfillmentType = Field(..., description="How the units are delivered.")
+    status: FulfillmentStatus | str | None = Field(
         None,
         description="Progress of this delivery. Which values make sense depends on the\ntype: shipping goes pending, processing, shipped, in_transit,\nout_for_delivery, delivered; pickup goes pending, processing,\nready_for_pickup, delivered; digital goes pending, processing,\ndelivered; any of them can end failed or canceled. Accept other\nvalues.\n",
     )
@@ -106,7 +123,7 @@ class Fulfillment(BaseModel):
     tracking_url: str | None = Field(None, description="Where to track the parcel, for shipping.")
     destination: Address | None = None
     estimated_delivery: EstimatedDelivery | None = None
-    digital_delivery: DigitalDelivery | None = Field(
+    digital_delivery: FulfillmentDigitalDelivery | None = Field(
         None, description="How to get digital goods, for digital."
     )
     description: str | None = Field(
@@ -117,12 +134,21 @@ class Fulfillment(BaseModel):
     )
 
 
+class FulfillmentDigitalDelivery(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    access_url: str | None = Field(None, description="Where to download or stream the content.")
+    license_key: str | None = Field(None, description="A licence or activation key.")
+    expires_at: AwareDatetime | None = Field(None, description="When access ends.")
+
+
 class FulfillmentEvent(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
     id: str = Field(..., description="The event's id.")
-    type: Type4 | str = Field(
+    type: FulfillmentEventType | str = Field(
         ...,
         description="What happened. out_for_delivery and ready_for_pickup are ACP\nadditions to the usual carrier events. Accept other values.\n",
     )
@@ -131,6 +157,37 @@ class FulfillmentEvent(BaseModel):
         None, description='Text for the buyer, such as "Left with the concierge".'
     )
     location: str | None = Field(None, description='Where it happened, such as "Oakland, CA".')
+
+
+class FulfillmentEventType(OpenStrEnum):
+    processing = "processing"
+    shipped = "shipped"
+    in_transit = "in_transit"
+    out_for_delivery = "out_for_delivery"
+    ready_for_pickup = "ready_for_pickup"
+    delivered = "delivered"
+    failed_attempt = "failed_attempt"
+    returned_to_sender = "returned_to_sender"
+    canceled = "canceled"
+    undeliverable = "undeliverable"
+
+
+class FulfillmentStatus(OpenStrEnum):
+    pending = "pending"
+    processing = "processing"
+    shipped = "shipped"
+    in_transit = "in_transit"
+    out_for_delivery = "out_for_delivery"
+    ready_for_pickup = "ready_for_pickup"
+    delivered = "delivered"
+    failed = "failed"
+    canceled = "canceled"
+
+
+class FulfillmentType(OpenStrEnum):
+    shipping = "shipping"
+    pickup = "pickup"
+    digital = "digital"
 
 
 class LineItemReference(BaseModel):
@@ -152,7 +209,7 @@ class Order(BaseModel):
     checkout_session_id: str = Field(..., description="The session the order came from.")
     order_number: str | None = Field(None, description="The number the buyer sees.")
     permalink_url: str = Field(..., description="A lasting page where the buyer can see the order.")
-    status: Status | str | None = Field(
+    status: OrderStatus | str | None = Field(
         None,
         description="The order's state. `completed` means everything reached the buyer,\nwhatever the fulfillment method (unlike a line item's `fulfilled`,\nwhich only means dispatched). New values may appear: accept them.\n",
     )
@@ -180,7 +237,7 @@ class EventDataOrder(Order):
     )
     checkout_session_id: str = Field(..., description="The session the order came from.")
     permalink_url: str = Field(..., description="A lasting page where the buyer can see the order.")
-    status: Status | str = Field(
+    status: OrderStatus | str = Field(
         ...,
         description="The order's state. `completed` means everything reached the buyer,\nwhatever the fulfillment method (unlike a line item's `fulfilled`,\nwhich only means dispatched). New values may appear: accept them.\n",
     )
@@ -217,7 +274,7 @@ class OrderLineItem(BaseModel):
         None,
         description="A richer breakdown of the line's amounts, alongside or instead of unit_price and subtotal.",
     )
-    status: Status1 | str | None = Field(
+    status: OrderLineItemStatus | str | None = Field(
         None,
         description="Follows from the quantities: `removed` when current is 0,\n`fulfilled` when fulfilled equals current, `partial` when some but\nnot all are fulfilled, `processing` otherwise. Accept other values.\n",
     )
@@ -234,15 +291,14 @@ class OrderLineItemQuantity(BaseModel):
     fulfilled: int = Field(0, description="Units shipped, collected or delivered digitally.", ge=0)
 
 
-class PostOrderEventsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    received: bool = Field(..., description="True: the platform has the event.")
-    request_id: str | None = Field(None, description="The request's Request-Id, when one was sent.")
+class OrderLineItemStatus(OpenStrEnum):
+    processing = "processing"
+    partial = "partial"
+    fulfilled = "fulfilled"
+    removed = "removed"
 
 
-class Status(OpenStrEnum):
+class OrderStatus(OpenStrEnum):
     created = "created"
     confirmed = "confirmed"
     manual_review = "manual_review"
@@ -252,29 +308,12 @@ class Status(OpenStrEnum):
     canceled = "canceled"
 
 
-class Status1(OpenStrEnum):
-    processing = "processing"
-    partial = "partial"
-    fulfilled = "fulfilled"
-    removed = "removed"
-
-
-class Status2(OpenStrEnum):
-    pending = "pending"
-    processing = "processing"
-    shipped = "shipped"
-    in_transit = "in_transit"
-    out_for_delivery = "out_for_delivery"
-    ready_for_pickup = "ready_for_pickup"
-    delivered = "delivered"
-    failed = "failed"
-    canceled = "canceled"
-
-
-class Status3(OpenStrEnum):
-    pending = "pending"
-    completed = "completed"
-    failed = "failed"
+class PostOrderEventsResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    received: bool = Field(..., description="True: the platform has the event.")
+    request_id: str | None = Field(None, description="The request's Request-Id, when one was sent.")
 
 
 class SupportInfo(BaseModel):
@@ -302,7 +341,7 @@ class Total(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    type: Type2 = Field(..., description="Which amount this is.")
+    type: TotalType = Field(..., description="Which amount this is.")
     display_text: str = Field(..., description="Label to show, in the session's language.")
     amount: int = Field(..., description="The amount in minor units of the settlement currency.")
     presentment_amount: int | None = Field(
@@ -315,20 +354,7 @@ class Total(BaseModel):
     )
 
 
-class Type(OpenStrEnum):
-    order_create = "order_create"
-    order_update = "order_update"
-
-
-class Type1(OpenStrEnum):
-    invalid_request = "invalid_request"
-    unauthorized = "unauthorized"
-    rate_limit_exceeded = "rate_limit_exceeded"
-    processing_error = "processing_error"
-    service_unavailable = "service_unavailable"
-
-
-class Type2(OpenStrEnum):
+class TotalType(OpenStrEnum):
     items_base_amount = "items_base_amount"
     items_discount = "items_discount"
     subtotal = "subtotal"
@@ -343,41 +369,17 @@ class Type2(OpenStrEnum):
     amount_refunded = "amount_refunded"
 
 
-class Type3(OpenStrEnum):
-    shipping = "shipping"
-    pickup = "pickup"
-    digital = "digital"
-
-
-class Type4(OpenStrEnum):
-    processing = "processing"
-    shipped = "shipped"
-    in_transit = "in_transit"
-    out_for_delivery = "out_for_delivery"
-    ready_for_pickup = "ready_for_pickup"
-    delivered = "delivered"
-    failed_attempt = "failed_attempt"
-    returned_to_sender = "returned_to_sender"
-    canceled = "canceled"
-    undeliverable = "undeliverable"
-
-
-class Type5(OpenStrEnum):
-    refund = "refund"
-    credit = "credit"
-    return_ = "return"
-    exchange = "exchange"
-    price_adjustment = "price_adjustment"
-    cancellation = "cancellation"
-    dispute = "dispute"
-
-
 class WebhookEvent(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    type: Type | str = Field(
+    type: WebhookEventType | str = Field(
         ...,
         description="What happened: `order_create` for a new order, `order_update` for\nany later change. New event types may appear: accept them.\n",
     )
     data: EventDataOrder
+
+
+class WebhookEventType(OpenStrEnum):
+    order_create = "order_create"
+    order_update = "order_update"

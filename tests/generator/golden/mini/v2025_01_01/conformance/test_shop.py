@@ -4,13 +4,20 @@
 # Do not edit by hand: change the spec or the templates and run `acpforge generate`.
 """Schemathesis conformance tests of Mini Shop (API-Version 2025-01-01).
 
-Property-based requests derived from the spec bundled beside this file, each
-response checked against the documented statuses, headers and schemas.
+Property-based requests derived from the spec bundled beside this file; every
+response is checked by Schemathesis (no 5xx, documented statuses, headers,
+content types and schemas, invalid data refused) and by the ACP checks of
+``acpforge.fuzz.checks`` (integer minor-unit amounts, totals that add up, flat
+errors, Idempotency-Key and Request-Id echoed, API-Version enforced).
 
     pytest generated/v2025_01_01/conformance/test_shop.py --acp-base-url https://merchant.example [--acp-token TOKEN]
+    pytest generated/v2025_01_01/conformance/test_shop.py --acp-base-url ... -n 8 --acp-max-examples 1000
 
-The base URL may also come from ``ACPFORGE_BASE_URL`` (token: ``ACPFORGE_TOKEN``);
-without one the tests are skipped.  Works under pytest-xdist (``-n 4``).
+Options (or environment variables): ``--acp-base-url`` (``ACPFORGE_BASE_URL``),
+``--acp-token`` (``ACPFORGE_TOKEN``), ``--acp-max-examples``
+(``ACPFORGE_MAX_EXAMPLES``), ``--acp-seed`` (``ACPFORGE_SEED``); without a base URL the tests are
+skipped.  Each item is independent, so pytest-xdist (``-n``) spreads a campaign
+over processes or hosts.
 """
 
 from __future__ import annotations
@@ -18,19 +25,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import schemathesis
 
 SPEC = Path(__file__).with_name("shop.openapi.json")
 
-
-@pytest.fixture(scope="session")
-def acp_schema_shop(acp_target):
-    return acp_target.load_schema(SPEC)
-
-
-schema = schemathesis.pytest.from_fixture("acp_schema_shop")
+OPERATIONS = [
+    "GET /orders/{order_id}",
+    "POST /orders",
+]
 
 
-@schema.parametrize()
-def test_shop(case, acp_target):
-    acp_target.call_and_validate(case)
+@pytest.mark.parametrize("mode", ["positive", "negative"])
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_shop(acp_target, operation, mode):
+    acp_target.fuzz_operation(SPEC, operation, mode)

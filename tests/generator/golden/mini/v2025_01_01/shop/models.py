@@ -55,20 +55,20 @@ class Note(BaseModel):
     text: str
 
 
-class Messages(RootModel[Note | Alert]):
-    root: Note | Alert = Field(..., discriminator="type")
-
-
 class Order(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
     id: str
-    status: Status
+    status: OrderStatus
     quantity: int | None = Field(None, gt=0)
     contact: Contact | None = None
-    messages: list[Messages] | None = None
-    options: list[Options] | None = None
+    messages: list[OrderMessages] | None = None
+    options: list[OrderOptions] | None = None
+
+
+class OrderMessages(RootModel[Note | Alert]):
+    root: Note | Alert = Field(..., discriminator="type")
 
 
 class OrderOptionsDelivery(BaseModel):
@@ -87,10 +87,10 @@ class OrderOptionsPickup(BaseModel):
     days: int
 
 
-class Options(RootModel[OrderOptionsPickup | OrderOptionsDelivery]):
+class OrderOptions(RootModel[OrderOptionsPickup | OrderOptionsDelivery]):
     root: OrderOptionsPickup | OrderOptionsDelivery = Field(..., discriminator="type")
 
 
-class Status(OpenStrEnum):
+class OrderStatus(OpenStrEnum):
     open = "open"
     shipped = "shipped"

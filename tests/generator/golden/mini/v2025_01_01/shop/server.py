@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
-from fastapi import APIRouter, FastAPI, Header, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from acpforge.runtime import server as _rt
 
@@ -44,6 +45,30 @@ class GetOrderRequest:
     http: Request
     order_id: str
     api_version: Literal["2025-01-01"]
+
+
+class _CreateOrderHeaders(BaseModel):
+    """Header parameters of ``createOrder``, validated in one pass."""
+
+    model_config = ConfigDict(extra="ignore")
+    WIRE_NAMES: ClassVar[dict[str, str]] = {
+        "api-version": "API-Version",
+        "idempotency-key": "Idempotency-Key",
+        "timestamp": "Timestamp",
+    }
+    api_version: str | None = Field(None, alias="api-version")
+    idempotency_key: str | None = Field(None, alias="idempotency-key")
+    timestamp: datetime | None = Field(None, alias="timestamp")
+
+
+class _GetOrderHeaders(BaseModel):
+    """Header parameters of ``getOrder``, validated in one pass."""
+
+    model_config = ConfigDict(extra="ignore")
+    WIRE_NAMES: ClassVar[dict[str, str]] = {
+        "api-version": "API-Version",
+    }
+    api_version: str | None = Field(None, alias="api-version")
 
 
 class ShopHandler(Protocol):
@@ -75,18 +100,16 @@ def create_router(handler: ShopHandler) -> APIRouter:
     )
     async def create_order(
         http: Request,
-        api_version: str | None = Header(None, alias="API-Version"),
-        idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-        timestamp: datetime | None = Header(None, alias="Timestamp"),
     ) -> Response:
-        _rt.check_api_version(api_version, (API_VERSION,))
+        headers = _rt.parse_headers(_CreateOrderHeaders, http)
+        _rt.check_api_version(headers.api_version, (API_VERSION,))
         data = await _rt.read_json_body(http, required=True)
         body = None if data is None else _rt.parse_body(models.CreateOrderRequest, data)
         request = CreateOrderRequest(
             http=http,
-            api_version=api_version,
-            idempotency_key=idempotency_key,
-            timestamp=timestamp,
+            api_version=headers.api_version,
+            idempotency_key=headers.idempotency_key,
+            timestamp=headers.timestamp,
             body=body,
         )
         return await _rt.render(
@@ -105,13 +128,13 @@ def create_router(handler: ShopHandler) -> APIRouter:
     async def get_order(
         http: Request,
         order_id: str,
-        api_version: str | None = Header(None, alias="API-Version"),
     ) -> Response:
-        _rt.check_api_version(api_version, (API_VERSION,))
+        headers = _rt.parse_headers(_GetOrderHeaders, http)
+        _rt.check_api_version(headers.api_version, (API_VERSION,))
         request = GetOrderRequest(
             http=http,
             order_id=order_id,
-            api_version=api_version,
+            api_version=headers.api_version,
         )
         return await _rt.render(
             handler.get_order(request),

@@ -36,20 +36,20 @@ class Note(BaseModel):
     text: str
 
 
-class Messages(RootModel[Note | Alert]):
-    root: Note | Alert = Field(..., discriminator="type")
-
-
 class Order(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
     id: str
-    status: Status
+    status: OrderStatus
     quantity: int | None = Field(None, gt=0)
     contact: Contact | None = None
-    messages: list[Messages] | None = None
-    options: list[Options] | None = None
+    messages: list[OrderMessages] | None = None
+    options: list[OrderOptions] | None = None
+
+
+class OrderMessages(RootModel[Note | Alert]):
+    root: Note | Alert = Field(..., discriminator="type")
 
 
 class OrderOptionsDelivery(BaseModel):
@@ -68,16 +68,26 @@ class OrderOptionsPickup(BaseModel):
     days: int
 
 
-class Options(RootModel[OrderOptionsPickup | OrderOptionsDelivery]):
+class OrderOptions(RootModel[OrderOptionsPickup | OrderOptionsDelivery]):
     root: OrderOptionsPickup | OrderOptionsDelivery = Field(..., discriminator="type")
+
+
+class OrderStatus(OpenStrEnum):
+    open = "open"
+    shipped = "shipped"
 
 
 class PostEventRequest(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    type: Type
+    type: PostEventRequestType
     data: Order
+
+
+class PostEventRequestType(OpenStrEnum):
+    order_create = "order_create"
+    order_update = "order_update"
 
 
 class PostEventResponse(BaseModel):
@@ -85,13 +95,3 @@ class PostEventResponse(BaseModel):
         extra="allow",
     )
     received: bool | None = None
-
-
-class Status(OpenStrEnum):
-    open = "open"
-    shipped = "shipped"
-
-
-class Type(OpenStrEnum):
-    order_create = "order_create"
-    order_update = "order_update"

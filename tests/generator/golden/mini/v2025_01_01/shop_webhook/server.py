@@ -13,10 +13,11 @@ Request-Id; the handler only sees valid, typed requests.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
-from fastapi import APIRouter, FastAPI, Header, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from acpforge.runtime import server as _rt
 
@@ -32,6 +33,16 @@ class PostEventRequest:
     http: Request
     merchant_signature: str
     body: models.PostEventRequest
+
+
+class _PostEventHeaders(BaseModel):
+    """Header parameters of ``postEvent``, validated in one pass."""
+
+    model_config = ConfigDict(extra="ignore")
+    WIRE_NAMES: ClassVar[dict[str, str]] = {
+        "merchant-signature": "Merchant-Signature",
+    }
+    merchant_signature: str = Field(..., alias="merchant-signature")
 
 
 class ShopWebhookHandler(Protocol):
@@ -59,13 +70,13 @@ def create_router(handler: ShopWebhookHandler) -> APIRouter:
     )
     async def post_event(
         http: Request,
-        merchant_signature: str = Header(..., alias="Merchant-Signature"),
     ) -> Response:
+        headers = _rt.parse_headers(_PostEventHeaders, http)
         data = await _rt.read_json_body(http, required=True)
         body = None if data is None else _rt.parse_body(models.PostEventRequest, data)
         request = PostEventRequest(
             http=http,
-            merchant_signature=merchant_signature,
+            merchant_signature=headers.merchant_signature,
             body=body,
         )
         return await _rt.render(
