@@ -13,13 +13,15 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import re
+from datetime import datetime
 from dataclasses import dataclass, field
-from typing import Any, Mapping, TypeVar
+from typing import Annotated, Any, Mapping, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import ACPError, from_validation_errors
@@ -72,6 +74,20 @@ def parse_body(model: type[Model], data: Any) -> Model:
         return model.model_validate(data)
     except ValidationError as exc:
         raise from_validation_errors(exc.errors(include_url=False), data) from None
+
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _rfc3339(value: Any) -> Any:
+    """Pydantic's lax datetime reads ``7`` as Unix seconds; a date-time header must be RFC 3339."""
+    if isinstance(value, str) and not _RFC3339.match(value.strip()):
+        raise ValueError("expected an RFC 3339 date-time such as 2026-04-17T10:30:00Z")
+    return value
+
+
+HeaderDateTime = Annotated[datetime, BeforeValidator(_rfc3339)]
+"""The type of ``format: date-time`` header parameters in generated stubs."""
 
 
 def parse_headers(model: type[Model], request: Request) -> Model:

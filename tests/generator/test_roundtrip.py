@@ -177,6 +177,9 @@ def test_stub_rejects_invalid_bodies_with_flat_errors(server, body, code, param)
         ({}, b'{"items": []}', 400, "missing_api_version"),
         ({"API-Version": "1999-01-01"}, b'{"items": []}', 400, "unsupported_api_version"),
         ({"API-Version": "2025-09-29", "Timestamp": "yesterday"}, b'{"items": []}', 400, "invalid"),
+        # pydantic's lax datetime would read a bare number as Unix seconds (found by acpforge fuzz)
+        ({"API-Version": "2025-09-29", "Timestamp": "7"}, b'{"items": []}', 400, "invalid"),
+        ({"API-Version": "2025-09-29", "Timestamp": "0"}, b'{"items": []}', 400, "invalid"),
         ({"API-Version": "2025-09-29"}, b'{"items": [', 400, "invalid_json"),
         ({"API-Version": "2025-09-29", "Content-Type": "text/plain"}, b"items", 415, "unsupported_media_type"),
     ],

@@ -122,7 +122,7 @@ class _CancelCheckoutSessionHeaders(BaseModel):
     idempotency_key: str | None = Field(None, alias="idempotency-key")
     request_id: str | None = Field(None, alias="request-id")
     signature: str | None = Field(None, alias="signature")
-    timestamp: datetime | None = Field(None, alias="timestamp")
+    timestamp: _rt.HeaderDateTime | None = Field(None, alias="timestamp")
     user_agent: str | None = Field(None, alias="user-agent")
 
 
@@ -144,7 +144,7 @@ class _CompleteCheckoutSessionHeaders(BaseModel):
     idempotency_key: str | None = Field(None, alias="idempotency-key")
     request_id: str | None = Field(None, alias="request-id")
     signature: str | None = Field(None, alias="signature")
-    timestamp: datetime | None = Field(None, alias="timestamp")
+    timestamp: _rt.HeaderDateTime | None = Field(None, alias="timestamp")
     user_agent: str | None = Field(None, alias="user-agent")
 
 
@@ -166,7 +166,7 @@ class _CreateCheckoutSessionHeaders(BaseModel):
     idempotency_key: str | None = Field(None, alias="idempotency-key")
     request_id: str | None = Field(None, alias="request-id")
     signature: str | None = Field(None, alias="signature")
-    timestamp: datetime | None = Field(None, alias="timestamp")
+    timestamp: _rt.HeaderDateTime | None = Field(None, alias="timestamp")
     user_agent: str | None = Field(None, alias="user-agent")
 
 
@@ -188,7 +188,7 @@ class _GetCheckoutSessionHeaders(BaseModel):
     idempotency_key: str | None = Field(None, alias="idempotency-key")
     request_id: str | None = Field(None, alias="request-id")
     signature: str | None = Field(None, alias="signature")
-    timestamp: datetime | None = Field(None, alias="timestamp")
+    timestamp: _rt.HeaderDateTime | None = Field(None, alias="timestamp")
     user_agent: str | None = Field(None, alias="user-agent")
 
 
@@ -210,7 +210,7 @@ class _UpdateCheckoutSessionHeaders(BaseModel):
     idempotency_key: str | None = Field(None, alias="idempotency-key")
     request_id: str | None = Field(None, alias="request-id")
     signature: str | None = Field(None, alias="signature")
-    timestamp: datetime | None = Field(None, alias="timestamp")
+    timestamp: _rt.HeaderDateTime | None = Field(None, alias="timestamp")
     user_agent: str | None = Field(None, alias="user-agent")
 
 

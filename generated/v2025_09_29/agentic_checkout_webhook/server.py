@@ -49,7 +49,7 @@ class _PostOrderEventsHeaders(BaseModel):
     }
     merchant_signature: str = Field(..., alias="merchant-signature")
     request_id: str | None = Field(None, alias="request-id")
-    timestamp: datetime | None = Field(None, alias="timestamp")
+    timestamp: _rt.HeaderDateTime | None = Field(None, alias="timestamp")
 
 
 class AgenticCheckoutWebhookHandler(Protocol):

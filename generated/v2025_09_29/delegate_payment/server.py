@@ -60,7 +60,7 @@ class _DelegatePaymentHeaders(BaseModel):
     idempotency_key: str | None = Field(None, alias="idempotency-key")
     request_id: str | None = Field(None, alias="request-id")
     signature: str | None = Field(None, alias="signature")
-    timestamp: datetime | None = Field(None, alias="timestamp")
+    timestamp: _rt.HeaderDateTime | None = Field(None, alias="timestamp")
     user_agent: str | None = Field(None, alias="user-agent")
 
 

@@ -122,7 +122,7 @@ class _CancelCheckoutSessionHeaders(BaseModel):
     accept_language: str | None = Field(None, alias="accept-language")
     request_id: str | None = Field(None, alias="request-id")
     signature: str | None = Field(None, alias="signature")
-    timestamp: datetime | None = Field(None, alias="timestamp")
+    timestamp: _rt.HeaderDateTime | None = Field(None, alias="timestamp")
     user_agent: str | None = Field(None, alias="user-agent")
 
 
@@ -144,7 +144,7 @@ class _CompleteCheckoutSessionHeaders(BaseModel):
     accept_language: str | None = Field(None, alias="accept-language")
     request_id: str | None = Field(None, alias="request-id")
     signature: str | None = Field(None, alias="signature")
-    timestamp: datetime | None = Field(None, alias="timestamp")
+    timestamp: _rt.HeaderDateTime | None = Field(None, alias="timestamp")
     user_agent: str | None = Field(None, alias="user-agent")
 
 
@@ -166,7 +166,7 @@ class _CreateCheckoutSessionHeaders(BaseModel):
     accept_language: str | None = Field(None, alias="accept-language")
     request_id: str | None = Field(None, alias="request-id")
     signature: str | None = Field(None, alias="signature")
-    timestamp: datetime | None = Field(None, alias="timestamp")
+    timestamp: _rt.HeaderDateTime | None = Field(None, alias="timestamp")
     user_agent: str | None = Field(None, alias="user-agent")
 
 
@@ -186,7 +186,7 @@ class _GetCheckoutSessionHeaders(BaseModel):
     accept_language: str | None = Field(None, alias="accept-language")
     request_id: str | None = Field(None, alias="request-id")
     signature: str | None = Field(None, alias="signature")
-    timestamp: datetime | None = Field(None, alias="timestamp")
+    timestamp: _rt.HeaderDateTime | None = Field(None, alias="timestamp")
     user_agent: str | None = Field(None, alias="user-agent")
 
 
@@ -208,7 +208,7 @@ class _UpdateCheckoutSessionHeaders(BaseModel):
     accept_language: str | None = Field(None, alias="accept-language")
     request_id: str | None = Field(None, alias="request-id")
     signature: str | None = Field(None, alias="signature")
-    timestamp: datetime | None = Field(None, alias="timestamp")
+    timestamp: _rt.HeaderDateTime | None = Field(None, alias="timestamp")
     user_agent: str | None = Field(None, alias="user-agent")
 
 

@@ -60,7 +60,7 @@ class _DelegatePaymentHeaders(BaseModel):
     accept_language: str | None = Field(None, alias="accept-language")
     request_id: str | None = Field(None, alias="request-id")
     signature: str | None = Field(None, alias="signature")
-    timestamp: datetime | None = Field(None, alias="timestamp")
+    timestamp: _rt.HeaderDateTime | None = Field(None, alias="timestamp")
     user_agent: str | None = Field(None, alias="user-agent")
 
 

@@ -58,7 +58,7 @@ class _CreateOrderHeaders(BaseModel):
     }
     api_version: str | None = Field(None, alias="api-version")
     idempotency_key: str | None = Field(None, alias="idempotency-key")
-    timestamp: datetime | None = Field(None, alias="timestamp")
+    timestamp: _rt.HeaderDateTime | None = Field(None, alias="timestamp")
 
 
 class _GetOrderHeaders(BaseModel):
