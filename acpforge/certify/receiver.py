@@ -4,8 +4,7 @@ It verifies each delivery's ``Merchant-Signature`` with the version's
 generated signing module, validates the body with the version's generated
 event model, answers as the spec says (200 ``{received: true}``, 401 on a
 bad signature, 400 on a bad body) and keeps every delivery, accepted or
-not, for the scenarios to inspect.  Duplicates (same event id) are kept as
-deliveries but counted once.
+not, for the scenarios to inspect.
 """
 
 from __future__ import annotations
@@ -38,20 +37,12 @@ class Delivery:
     event: dict[str, Any] | None = None
 
     @property
-    def event_type(self) -> str | None:
-        return (self.event or {}).get("type")
-
-    @property
     def claimed_type(self) -> str | None:
         """The event type the body claims, whether or not its signature holds."""
         try:
             return json.loads(self.body).get("type")
         except (ValueError, AttributeError):
             return None
-
-    @property
-    def event_id(self) -> str | None:
-        return self.headers.get("event-id") or (self.event or {}).get("id")
 
 
 @dataclass
@@ -113,27 +104,3 @@ class Receiver:
                 if remaining <= 0:
                     return None
                 self._changed.wait(remaining)
-
-    def wait_for(self, predicate, timeout: float) -> list[Delivery]:
-        """Block until ``predicate(accepted deliveries)`` is true or ``timeout`` passes."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                accepted = self.accepted()
-                if predicate(accepted):
-                    return accepted
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return accepted
-                self._changed.wait(remaining)
-
-    def accepted(self) -> list[Delivery]:
-        seen, unique = set(), []
-        for delivery in self.deliveries:
-            if delivery.verdict != "accepted":
-                continue
-            key = delivery.event_id or delivery.body
-            if key not in seen:
-                seen.add(key)
-                unique.append(delivery)
-        return unique
